@@ -1,0 +1,46 @@
+import { createGatehouse } from '../gatehouse.js';
+import { createLogger } from '../logging.js';
+import { loadCliConfig } from './load-cli-config.js';
+
+/** `gatehouse serve`: runs until SIGTERM or SIGINT, then drains and exits. */
+export async function serve(options: { config?: string }): Promise<void> {
+  const config = loadCliConfig(options.config);
+  const logger = createLogger(config.log.level);
+  const gatehouse = await createGatehouse(config, { logger });
+  let addresses;
+  try {
+    addresses = await gatehouse.listen();
+  } catch (error) {
+    await gatehouse.close();
+    throw error;
+  }
+  logger.info({ ...addresses, store: gatehouse.services.store.kind, redis: config.redis.url !== null }, 'gatehouse ready');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, draining in-flight requests');
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'drain timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    gatehouse.close().then(
+      () => {
+        logger.info('stopped');
+        logger.flush();
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

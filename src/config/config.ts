@@ -1,0 +1,101 @@
+// The configuration as the rest of Gatehouse sees it: validated, defaults applied, references
+// resolved. Everything is readonly; the process reads it once at start-up.
+
+export interface ListenerConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface LocalAuthMethodConfig {
+  readonly kind: 'local';
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface ExternalAuthMethodConfig {
+  readonly kind: 'external';
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly secretHeader: { readonly name: string; readonly value: string } | null;
+}
+
+export type AuthMethodConfig = LocalAuthMethodConfig | ExternalAuthMethodConfig;
+
+export interface GroupConfig {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface RateLimitConfig {
+  readonly perSecond?: number;
+  readonly perMinute?: number;
+  readonly perHour?: number;
+}
+
+export interface PlanConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly requiresApproval: boolean;
+  readonly rateLimit: RateLimitConfig | null;
+}
+
+export interface ScopeConfig {
+  readonly id: string;
+  readonly description: string;
+}
+
+export interface ApiConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** Normalised: starts with `/`, no trailing `/`. */
+  readonly pathPrefix: string;
+  readonly upstreamUrl: string;
+  readonly stripPrefix: boolean;
+  readonly forwardAuthorization: boolean;
+  readonly authMethods: readonly string[];
+  readonly group: string | null;
+  /** Seconds. */
+  readonly accessTokenLifetime: number;
+  /** Seconds a refresh token stays usable without being used. */
+  readonly refreshTokenIdleLifetime: number;
+  /** Seconds from the password grant after which the whole login ends, refreshes or not. */
+  readonly sessionLifetime: number;
+  /** Seconds during which a just-rotated refresh token may be presented again (0: strict). */
+  readonly refreshGraceSeconds: number;
+  readonly scopes: readonly ScopeConfig[];
+  readonly plans: readonly PlanConfig[];
+}
+
+export interface Config {
+  /** Absolute path. */
+  readonly dataDir: string;
+  readonly database: {
+    /** null: the embedded SQLite store in dataDir. */
+    readonly url: string | null;
+    readonly schema: string | null;
+    readonly poolSize: number;
+  };
+  readonly redis: { readonly url: string | null };
+  readonly listeners: { readonly public: ListenerConfig; readonly portal: ListenerConfig };
+  readonly log: { readonly level: string };
+  readonly shutdownTimeoutMs: number;
+  readonly authMethods: readonly AuthMethodConfig[];
+  readonly groups: readonly GroupConfig[];
+  readonly apis: readonly ApiConfig[];
+}
+
+export const DEFAULT_ACCESS_TOKEN_LIFETIME = 3600; // 1 hour, as in the seed's example response
+export const DEFAULT_REFRESH_TOKEN_IDLE_LIFETIME = 14 * 24 * 3600; // 14 days
+export const DEFAULT_SESSION_LIFETIME = 30 * 24 * 3600; // 30 days
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

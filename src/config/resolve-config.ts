@@ -1,0 +1,127 @@
+import path from 'node:path';
+import {
+  ConfigError,
+  DEFAULT_ACCESS_TOKEN_LIFETIME,
+  DEFAULT_REFRESH_TOKEN_IDLE_LIFETIME,
+  DEFAULT_SESSION_LIFETIME,
+  type ApiConfig,
+  type AuthMethodConfig,
+  type Config,
+} from './config.js';
+import type { RawConfig, RawExternalAuthMethod, RawLocalAuthMethod } from './schema.js';
+
+// Cross-references the schema cannot express: unique ids and path prefixes, APIs naming auth
+// methods and groups that exist. Each failure names the key, as the schema errors do.
+
+// Paths the public listener serves itself; an API prefix may not shadow them.
+const RESERVED_PREFIXES = ['/auth', '/healthz', '/readyz', '/.well-known'];
+
+type RawAuthMethod = RawLocalAuthMethod | RawExternalAuthMethod;
+
+function fail(key: string, message: string): never {
+  throw new ConfigError(`${key}: ${message}`);
+}
+
+function checkUnique(items: readonly { id: string }[], key: string): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    const earlier = seen.get(item.id);
+    if (earlier !== undefined) fail(`${key}[${index}].id`, `duplicate id "${item.id}" (also ${key}[${earlier}])`);
+    seen.set(item.id, index);
+  });
+}
+
+function normalisePrefix(prefix: string): string {
+  return prefix.length > 1 ? prefix.replace(/\/+$/, '') : prefix;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+function resolveAuthMethod(raw: RawAuthMethod, index: number, env: NodeJS.ProcessEnv): AuthMethodConfig {
+  const name = raw.name ?? raw.id;
+  if (raw.type === 'local') return { kind: 'local', id: raw.id, name };
+  let secretHeader: { name: string; value: string } | null = null;
+  if (raw.secretHeader) {
+    const key = `authMethods[${index}].secretHeader`;
+    const { value, valueFromEnv } = raw.secretHeader;
+    if ((value === undefined) === (valueFromEnv === undefined)) fail(key, 'needs exactly one of value or valueFromEnv');
+    const resolved = value ?? env[valueFromEnv as string];
+    if (!resolved) fail(`${key}.valueFromEnv`, `environment variable ${valueFromEnv} is not set`);
+    secretHeader = { name: raw.secretHeader.name, value: resolved };
+  }
+  return { kind: 'external', id: raw.id, name, url: raw.url, timeoutMs: raw.timeoutMs, secretHeader };
+}
+
+function resolveApi(raw: RawConfig['apis'][number], index: number, authMethodIds: Set<string>, groupIds: Set<string>): ApiConfig {
+  const key = `apis[${index}]`;
+  raw.authMethods.forEach((id, j) => {
+    if (!authMethodIds.has(id)) {
+      fail(`${key}.authMethods[${j}]`, `unknown auth method "${id}" (declared: ${[...authMethodIds].join(', ')})`);
+    }
+  });
+  if (new Set(raw.authMethods).size !== raw.authMethods.length) fail(`${key}.authMethods`, 'lists an auth method twice');
+  if (raw.group !== undefined && !groupIds.has(raw.group)) {
+    fail(`${key}.group`, `unknown group "${raw.group}" (declared: ${[...groupIds].join(', ') || 'none'})`);
+  }
+  checkUnique(raw.plans, `${key}.plans`);
+  checkUnique(raw.scopes, `${key}.scopes`);
+  const pathPrefix = normalisePrefix(raw.pathPrefix);
+  if (pathPrefix === '/') fail(`${key}.pathPrefix`, 'must be more than "/"');
+  const reserved = RESERVED_PREFIXES.find((r) => overlaps(pathPrefix, r));
+  if (reserved) fail(`${key}.pathPrefix`, `"${pathPrefix}" collides with Gatehouse's own ${reserved}`);
+  return {
+    id: raw.id,
+    name: raw.name,
+    description: raw.description ?? '',
+    pathPrefix,
+    upstreamUrl: raw.upstreamUrl.replace(/\/+$/, ''),
+    stripPrefix: raw.stripPrefix,
+    forwardAuthorization: raw.forwardAuthorization,
+    authMethods: raw.authMethods,
+    group: raw.group ?? null,
+    accessTokenLifetime: raw.accessTokenLifetime ?? DEFAULT_ACCESS_TOKEN_LIFETIME,
+    refreshTokenIdleLifetime: raw.refreshTokenIdleLifetime ?? DEFAULT_REFRESH_TOKEN_IDLE_LIFETIME,
+    sessionLifetime: raw.sessionLifetime ?? DEFAULT_SESSION_LIFETIME,
+    refreshGraceSeconds: raw.refreshGraceSeconds,
+    scopes: raw.scopes.map((s) => ({ id: s.id, description: s.description ?? '' })),
+    plans: raw.plans.map((p) => ({
+      id: p.id,
+      name: p.name,
+      description: p.description ?? '',
+      requiresApproval: p.requiresApproval,
+      rateLimit: p.rateLimit ?? null,
+    })),
+  };
+}
+
+/** `authMethods` must already have been validated entry by entry against their own kind. */
+export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.ProcessEnv): Config {
+  const authMethodsRaw = raw.authMethods as unknown as RawAuthMethod[];
+  checkUnique(authMethodsRaw, 'authMethods');
+  checkUnique(raw.groups, 'groups');
+  checkUnique(raw.apis, 'apis');
+  const authMethodIds = new Set(authMethodsRaw.map((m) => m.id));
+  const groupIds = new Set(raw.groups.map((g) => g.id));
+  const apis = raw.apis.map((api, i) => resolveApi(api, i, authMethodIds, groupIds));
+  apis.forEach((api, i) => {
+    const clash = apis.findIndex((other, j) => j < i && overlaps(other.pathPrefix, api.pathPrefix));
+    if (clash >= 0) fail(`apis[${i}].pathPrefix`, `"${api.pathPrefix}" overlaps apis[${clash}].pathPrefix "${apis[clash]?.pathPrefix}"`);
+  });
+  const { public: publicListener, portal } = raw.listeners;
+  if (publicListener.port !== 0 && publicListener.port === portal.port && publicListener.host === portal.host) {
+    fail('listeners.portal.port', 'must differ from listeners.public.port');
+  }
+  return {
+    dataDir: path.resolve(configDir, raw.dataDir),
+    database: { url: raw.database.url ?? null, schema: raw.database.schema ?? null, poolSize: raw.database.poolSize },
+    redis: { url: raw.redis.url ?? null },
+    listeners: { public: publicListener, portal },
+    log: { level: raw.log.level },
+    shutdownTimeoutMs: raw.shutdownTimeoutMs,
+    authMethods: authMethodsRaw.map((m, i) => resolveAuthMethod(m, i, env)),
+    groups: raw.groups,
+    apis,
+  };
+}

@@ -1,0 +1,152 @@
+import Type from 'typebox';
+
+// The configuration file's schema. Defaults carry their unit in a comment; the loader applies
+// them, validates, then runs the cross-reference checks of config/validate-references.ts.
+
+const Identifier = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'lower-case id: a-z, 0-9, _ and -' });
+const Seconds = Type.Integer({ minimum: 1, maximum: 10 * 365 * 24 * 3600 });
+
+const Listener = Type.Object(
+  {
+    host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  },
+  { additionalProperties: false },
+);
+
+export const LocalAuthMethod = Type.Object(
+  {
+    id: Identifier,
+    type: Type.Literal('local'),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const SecretHeader = Type.Object(
+  {
+    name: Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", description: 'an HTTP header name' }),
+    // The value itself, or the name of an environment variable holding it (keeps it out of the file).
+    value: Type.Optional(Type.String({ minLength: 1 })),
+    valueFromEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ExternalAuthMethod = Type.Object(
+  {
+    id: Identifier,
+    type: Type.Literal('external'),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    url: Type.String({ pattern: '^https?://', description: 'an http(s) URL' }),
+    timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }), // 5 s
+    secretHeader: Type.Optional(SecretHeader),
+  },
+  { additionalProperties: false },
+);
+
+const Group = Type.Object(
+  {
+    id: Identifier,
+    name: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const RateLimit = Type.Object(
+  {
+    perSecond: Type.Optional(Type.Integer({ minimum: 1 })),
+    perMinute: Type.Optional(Type.Integer({ minimum: 1 })),
+    perHour: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const Plan = Type.Object(
+  {
+    id: Identifier,
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    // A trusted subscription always waits for approval; this governs the others.
+    requiresApproval: Type.Boolean({ default: false }),
+    rateLimit: Type.Optional(RateLimit),
+  },
+  { additionalProperties: false },
+);
+
+const Scope = Type.Object(
+  {
+    id: Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$', description: 'an RFC 6749 §3.3 scope token' }),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const Api = Type.Object(
+  {
+    id: Identifier,
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    pathPrefix: Type.String({ pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@%/-]*$', description: 'a URL path starting with /' }),
+    upstreamUrl: Type.String({ pattern: '^https?://', description: 'an http(s) URL' }),
+    stripPrefix: Type.Boolean({ default: true }),
+    forwardAuthorization: Type.Boolean({ default: false }),
+    authMethods: Type.Array(Identifier, { minItems: 1 }),
+    group: Type.Optional(Identifier),
+    accessTokenLifetime: Type.Optional(Seconds), // default 3600 s
+    refreshTokenIdleLifetime: Type.Optional(Seconds), // default 14 days
+    sessionLifetime: Type.Optional(Seconds), // absolute, default 30 days
+    refreshGraceSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 0 }), // strict rotation by default
+    scopes: Type.Array(Scope, { default: [] }),
+    plans: Type.Array(Plan, { minItems: 1, default: [{ id: 'default', name: 'Default', requiresApproval: false }] }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1, default: './data' }),
+    database: Type.Object(
+      {
+        url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' })),
+        schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+        poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    redis: Type.Object(
+      {
+        url: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'a redis:// URL' })),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    listeners: Type.Object(
+      {
+        public: Listener,
+        portal: Listener,
+      },
+      { additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    shutdownTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000 }), // 10 s to drain
+    // Each entry is checked against its own kind's schema by the loader, so that an error names
+    // the one schema that applies instead of every branch of a union.
+    authMethods: Type.Array(
+      Type.Object({ id: Identifier, type: Type.Enum(['local', 'external']) }, { additionalProperties: true }),
+      { minItems: 1 },
+    ),
+    groups: Type.Array(Group, { default: [] }),
+    apis: Type.Array(Api, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type RawConfig = Type.Static<typeof ConfigSchema>;
+export type RawApi = Type.Static<typeof Api>;
+export type RawLocalAuthMethod = Type.Static<typeof LocalAuthMethod>;
+export type RawExternalAuthMethod = Type.Static<typeof ExternalAuthMethod>;

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
+import { verify as bcryptVerify } from '@node-rs/bcrypt';
+
+// Password hashing. argon2id with OWASP's parameters (Password Storage Cheat Sheet: m=19 MiB,
+// t=2, p=1); @node-rs/argon2 runs it on libuv's thread pool, off the event loop. bcrypt hashes
+// imported from another system still verify, and are upgraded at the next successful login.
+
+export interface Argon2Parameters {
+  readonly memoryCost: number; // KiB
+  readonly timeCost: number; // passes
+  readonly parallelism: number; // lanes
+}
+
+export const OWASP_ARGON2ID: Argon2Parameters = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+const ARGON2ID = 2; // Algorithm.Argon2id: a const enum, not importable under isolatedModules
+const BCRYPT_PREFIX = /^\$2[aby]\$\d\d\$/;
+
+export interface PasswordVerification {
+  readonly valid: boolean;
+  /** The hash is valid but made with other parameters or another algorithm: store a new one. */
+  readonly needsRehash: boolean;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(storedHash: string, password: string): Promise<PasswordVerification>;
+  /** Costs what a real verification costs, for users that do not exist (no enumeration by timing). */
+  verifyDummy(password: string): Promise<void>;
+}
+
+/** Unicode-normalises so that the same password typed on two keyboards hashes the same. */
+export function normalisePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+export function isBcryptHash(storedHash: string): boolean {
+  return BCRYPT_PREFIX.test(storedHash);
+}
+
+export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2ID): PasswordHasher {
+  const options = { algorithm: ARGON2ID, ...parameters };
+  let dummyHash: Promise<string> | null = null;
+
+  const hash = (password: string) => argon2Hash(normalisePassword(password), options);
+
+  const isCurrent = (storedHash: string): boolean => {
+    try {
+      const parsed = parseOptions(storedHash);
+      return (
+        (parsed.algorithm as number) === ARGON2ID &&
+        parsed.memoryCost === parameters.memoryCost &&
+        parsed.timeCost === parameters.timeCost &&
+        parsed.parallelism === parameters.parallelism
+      );
+    } catch {
+      return false;
+    }
+  };
+
+  return {
+    hash,
+    async verify(storedHash, password) {
+      if (isBcryptHash(storedHash)) {
+        // Legacy systems hashed the bytes they were given, without normalising.
+        const valid = await bcryptVerify(password, storedHash).catch(() => false);
+        return { valid, needsRehash: valid };
+      }
+      if (!storedHash.startsWith('$argon2')) return { valid: false, needsRehash: false };
+      const valid = await argon2Verify(storedHash, normalisePassword(password)).catch(() => false);
+      return { valid, needsRehash: valid && !isCurrent(storedHash) };
+    },
+    async verifyDummy(password) {
+      dummyHash ??= hash(randomBytes(32).toString('base64url'));
+      await argon2Verify(await dummyHash, normalisePassword(password)).catch(() => false);
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { Config } from '../config/config.js';
+import { openPostgresStore } from './postgres.js';
+import { openSqliteStore } from './sqlite.js';
+import type { Store } from './store.js';
+
+export interface OpenStoreOptions {
+  readonly migrate?: boolean;
+  readonly onPoolError?: (error: Error) => void;
+}
+
+/** PostgreSQL when the config names a database URL, the embedded SQLite store otherwise. */
+export function openStore(config: Config, options: OpenStoreOptions = {}): Promise<Store> {
+  if (config.database.url !== null) {
+    return openPostgresStore({
+      url: config.database.url,
+      schema: config.database.schema,
+      poolSize: config.database.poolSize,
+      ...options,
+    });
+  }
+  return openSqliteStore({ dataDir: config.dataDir, ...options });
+}

@@ -1,0 +1,139 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+// Versioned schema migrations, run at start-up and by `gatehouse migrate`. Kysely's migrator
+// takes a lock first (an advisory lock on PostgreSQL), so several instances starting at once
+// against one database apply each migration exactly once. Never edit a released migration;
+// add the next one.
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('auth_method', 'text', (c) => c.notNull())
+        .addColumn('external_sub', 'text')
+        .addColumn('email', 'text')
+        .addColumn('username', 'text')
+        .addColumn('name', 'text')
+        .addColumn('password_hash', 'text')
+        .addColumn('groups', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('approver_of', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('password_changed_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('users_email').unique().on('users').columns(['auth_method', 'email']).execute();
+      await db.schema.createIndex('users_username').unique().on('users').columns(['auth_method', 'username']).execute();
+      await db.schema.createIndex('users_external_sub').unique().on('users').columns(['auth_method', 'external_sub']).execute();
+
+      await db.schema
+        .createTable('applications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('client_type', 'text', (c) => c.notNull())
+        .addColumn('redirect_uris', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('application_owners')
+        .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addPrimaryKeyConstraint('application_owners_pk', ['application_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('application_owners_user').on('application_owners').column('user_id').execute();
+
+      await db.schema
+        .createTable('subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
+        .addColumn('api_id', 'text', (c) => c.notNull())
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addColumn('trusted', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.unique())
+        .addColumn('client_secret_hash', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('subscriptions_application_api', ['application_id', 'api_id'])
+        .execute();
+      await db.schema.createIndex('subscriptions_status').on('subscriptions').columns(['status', 'api_id']).execute();
+
+      await db.schema
+        .createTable('token_families')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subscription_id', 'text', (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
+        .addColumn('application_id', 'text', (c) => c.notNull())
+        .addColumn('api_id', 'text', (c) => c.notNull())
+        .addColumn('auth_method', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoked_reason', 'text')
+        .execute();
+      await db.schema.createIndex('token_families_user').on('token_families').column('user_id').execute();
+      await db.schema.createIndex('token_families_subscription').on('token_families').column('subscription_id').execute();
+      await db.schema.createIndex('token_families_application').on('token_families').column('application_id').execute();
+      await db.schema.createIndex('token_families_expires').on('token_families').column('expires_at').execute();
+
+      for (const table of ['access_tokens', 'refresh_tokens'] as const) {
+        let builder = db.schema
+          .createTable(table)
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('family_id', 'text', (c) => c.notNull().references('token_families.id').onDelete('cascade'))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull());
+        if (table === 'refresh_tokens') builder = builder.addColumn('consumed_at', 'bigint').addColumn('replaced_by', 'text');
+        await builder.execute();
+        await db.schema.createIndex(`${table}_family`).on(table).column('family_id').execute();
+        await db.schema.createIndex(`${table}_expires`).on(table).column('expires_at').execute();
+      }
+
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor_user_id', 'text')
+        .addColumn('user_id', 'text')
+        .addColumn('application_id', 'text')
+        .addColumn('subscription_id', 'text')
+        .addColumn('api_id', 'text')
+        .addColumn('family_id', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('details', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
+      await db.schema.createIndex('audit_events_at').on('audit_events').columns(['at', 'id']).execute();
+      await db.schema.createIndex('audit_events_type').on('audit_events').columns(['type', 'at']).execute();
+      await db.schema.createIndex('audit_events_user').on('audit_events').columns(['user_id', 'at']).execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export const LATEST_MIGRATION = Object.keys(migrations).at(-1) as string;
+
+/** Applies every pending migration; returns the names it applied. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<readonly string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error('database migration failed', { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of the migrations already applied, in order. */
+export async function appliedMigrations(db: Kysely<unknown>): Promise<readonly string[]> {
+  const migrator = new Migrator({ db, provider });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => m.executedAt !== undefined).map((m) => m.name);
+}
+

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Updateable } from 'kysely';
+import type { Application, ApplicationPatch, ApplicationStore, NewApplication, Page, PageRequest } from '../store.js';
+import { withConstraints } from './constraint-errors.js';
+import type { ApplicationsTable, Database } from './database.js';
+import { decodeCursor, pageSize, toPage } from './pagination.js';
+import { json, toApplication } from './rows.js';
+
+export class SqlApplicationStore implements ApplicationStore {
+  private readonly db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async create(application: NewApplication, now: number): Promise<Application> {
+    const row = {
+      id: randomUUID(),
+      name: application.name,
+      client_type: application.clientType,
+      redirect_uris: json(application.redirectUris ?? []),
+      created_at: now,
+      updated_at: now,
+    };
+    const ownerIds = [...new Set(application.ownerIds)];
+    await withConstraints('application', () =>
+      this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('applications').values(row).execute();
+        if (ownerIds.length > 0) {
+          await trx.insertInto('application_owners').values(ownerIds.map((user_id) => ({ application_id: row.id, user_id }))).execute();
+        }
+      }),
+    );
+    return toApplication(row, ownerIds);
+  }
+
+  private async ownersOf(ids: readonly string[]): Promise<Map<string, string[]>> {
+    const owners = new Map<string, string[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return owners;
+    const rows = await this.db
+      .selectFrom('application_owners')
+      .select(['application_id', 'user_id'])
+      .where('application_id', 'in', ids)
+      .orderBy('user_id')
+      .execute();
+    for (const row of rows) owners.get(row.application_id)?.push(row.user_id);
+    return owners;
+  }
+
+  async findById(id: string): Promise<Application | null> {
+    const row = await this.db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    const owners = await this.ownersOf([id]);
+    return toApplication(row, owners.get(id) ?? []);
+  }
+
+  async list(filter: { readonly ownerId?: string }, page?: PageRequest): Promise<Page<Application>> {
+    const limit = pageSize(page);
+    const after = decodeCursor(page);
+    let query = this.db.selectFrom('applications').selectAll('applications').orderBy('created_at').orderBy('id').limit(limit + 1);
+    if (filter.ownerId !== undefined) {
+      const ownerId = filter.ownerId;
+      query = query.where('id', 'in', (eb) =>
+        eb.selectFrom('application_owners').select('application_id').where('user_id', '=', ownerId),
+      );
+    }
+    if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(Number(after.key), after.id)));
+    const rows = await query.execute();
+    const owners = await this.ownersOf(rows.slice(0, limit).map((r) => r.id));
+    return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), (r) => toApplication(r, owners.get(r.id) ?? []));
+  }
+
+  async update(id: string, patch: ApplicationPatch, now: number): Promise<Application | null> {
+    const set: Updateable<ApplicationsTable> = { updated_at: now };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.clientType !== undefined) set.client_type = patch.clientType;
+    if (patch.redirectUris !== undefined) set.redirect_uris = json(patch.redirectUris);
+    const updated = await withConstraints('application', () =>
+      this.db.transaction().execute(async (trx) => {
+        const row = await trx.updateTable('applications').set(set).where('id', '=', id).returning('id').executeTakeFirst();
+        if (!row || patch.ownerIds === undefined) return row !== undefined;
+        const ownerIds = [...new Set(patch.ownerIds)];
+        await trx.deleteFrom('application_owners').where('application_id', '=', id).execute();
+        if (ownerIds.length > 0) {
+          await trx.insertInto('application_owners').values(ownerIds.map((user_id) => ({ application_id: id, user_id }))).execute();
+        }
+        return true;
+      }),
+    );
+    return updated ? this.findById(id) : null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('applications').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}

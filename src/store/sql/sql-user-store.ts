@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Updateable } from 'kysely';
+import type { ExternalProfile, NewUser, Page, PageRequest, User, UserPatch, UserStore } from '../store.js';
+import { withConstraints } from './constraint-errors.js';
+import type { Database, UsersTable } from './database.js';
+import { decodeCursor, pageSize, toPage } from './pagination.js';
+import { bit, json, toUser } from './rows.js';
+
+const normaliseEmail = (email: string | null | undefined): string | null => (email ? email.toLowerCase() : null);
+
+export class SqlUserStore implements UserStore {
+  private readonly db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async create(user: NewUser, now: number): Promise<User> {
+    const row = {
+      id: randomUUID(),
+      auth_method: user.authMethod,
+      external_sub: user.externalSub ?? null,
+      email: normaliseEmail(user.email),
+      username: user.username ?? null,
+      name: user.name ?? null,
+      password_hash: user.passwordHash ?? null,
+      groups: json(user.groups ?? []),
+      is_admin: bit(user.admin ?? false),
+      approver_of: json(user.approverOf ?? []),
+      disabled: bit(user.disabled ?? false),
+      created_at: now,
+      updated_at: now,
+      password_changed_at: user.passwordHash ? now : null,
+    };
+    await withConstraints('user', () => this.db.insertInto('users').values(row).execute());
+    return toUser(row);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  async findLocalByLogin(login: string): Promise<User | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('auth_method', '=', 'local')
+      .where((eb) => eb.or([eb('email', '=', login.toLowerCase()), eb('username', '=', login)]))
+      .executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  async upsertExternal(authMethod: string, profile: ExternalProfile, now: number): Promise<User> {
+    const values = {
+      email: normaliseEmail(profile.email),
+      name: profile.name ?? null,
+      groups: json(profile.groups ?? []),
+      updated_at: now,
+    };
+    const existing = await this.db
+      .updateTable('users')
+      .set(values)
+      .where('auth_method', '=', authMethod)
+      .where('external_sub', '=', profile.sub)
+      .returningAll()
+      .executeTakeFirst();
+    if (existing) return toUser(existing);
+    try {
+      return await this.create({ authMethod, externalSub: profile.sub, ...profile, groups: profile.groups ?? [] }, now);
+    } catch (error) {
+      // Two first logins of one identity at once: the other insert won, so update that row.
+      const row = await this.db
+        .updateTable('users')
+        .set(values)
+        .where('auth_method', '=', authMethod)
+        .where('external_sub', '=', profile.sub)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) return toUser(row);
+      throw error;
+    }
+  }
+
+  async update(id: string, patch: UserPatch, now: number): Promise<User | null> {
+    const set: Updateable<UsersTable> = { updated_at: now };
+    if (patch.email !== undefined) set.email = normaliseEmail(patch.email);
+    if (patch.username !== undefined) set.username = patch.username;
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.groups !== undefined) set.groups = json(patch.groups);
+    if (patch.admin !== undefined) set.is_admin = bit(patch.admin);
+    if (patch.approverOf !== undefined) set.approver_of = json(patch.approverOf);
+    if (patch.disabled !== undefined) set.disabled = bit(patch.disabled);
+    const row = await withConstraints('user', () =>
+      this.db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+    );
+    return row ? toUser(row) : null;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_changed_at: now, updated_at: now })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async upgradePasswordHash(id: string, expectedHash: string, newHash: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ password_hash: newHash })
+      .where('id', '=', id)
+      .where('password_hash', '=', expectedHash)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async list(page?: PageRequest): Promise<Page<User>> {
+    const limit = pageSize(page);
+    const after = decodeCursor(page);
+    let query = this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(limit + 1);
+    if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(Number(after.key), after.id)));
+    const rows = await query.execute();
+    return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), toUser);
+  }
+
+  async countAdmins(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('is_admin', '=', 1)
+      .where('disabled', '=', 0)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

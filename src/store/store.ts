@@ -1,0 +1,317 @@
+// The store contract: every record Gatehouse persists and every operation on it. Two backends
+// implement it (embedded SQLite, PostgreSQL) and both pass test/store/conformance.ts.
+//
+// Conventions: times are milliseconds since the epoch; a lookup that finds nothing returns null;
+// token values and client secrets never reach the store, only their SHA-256 / password hash.
+
+export type ClientType = 'confidential' | 'public';
+export type SubscriptionStatus = 'pending' | 'approved' | 'declined';
+
+export interface User {
+  readonly id: string;
+  /** The auth method that owns this identity: `local`, or the id of an external method. */
+  readonly authMethod: string;
+  /** The external service's `sub`; null for local users. */
+  readonly externalSub: string | null;
+  /** Lower-cased. */
+  readonly email: string | null;
+  readonly username: string | null;
+  readonly name: string | null;
+  readonly passwordHash: string | null;
+  readonly groups: readonly string[];
+  readonly admin: boolean;
+  /** Groups whose APIs' subscriptions this user may approve. */
+  readonly approverOf: readonly string[];
+  readonly disabled: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly passwordChangedAt: number | null;
+}
+
+export interface NewUser {
+  readonly authMethod: string;
+  readonly externalSub?: string | null;
+  readonly email?: string | null;
+  readonly username?: string | null;
+  readonly name?: string | null;
+  readonly passwordHash?: string | null;
+  readonly groups?: readonly string[];
+  readonly admin?: boolean;
+  readonly approverOf?: readonly string[];
+  readonly disabled?: boolean;
+}
+
+export type UserPatch = Partial<Pick<User, 'email' | 'username' | 'name' | 'groups' | 'admin' | 'approverOf' | 'disabled'>>;
+
+export interface ExternalProfile {
+  readonly sub: string;
+  readonly email?: string | null;
+  readonly name?: string | null;
+  readonly groups?: readonly string[];
+}
+
+export interface Application {
+  readonly id: string;
+  readonly name: string;
+  readonly clientType: ClientType;
+  readonly redirectUris: readonly string[];
+  readonly ownerIds: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface NewApplication {
+  readonly name: string;
+  readonly clientType: ClientType;
+  readonly redirectUris?: readonly string[];
+  readonly ownerIds: readonly string[];
+}
+
+export type ApplicationPatch = Partial<Pick<Application, 'name' | 'clientType' | 'redirectUris' | 'ownerIds'>>;
+
+export interface Subscription {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly apiId: string;
+  readonly plan: string;
+  readonly trusted: boolean;
+  readonly status: SubscriptionStatus;
+  /** Unique across all subscriptions; null until credentials are issued. */
+  readonly clientId: string | null;
+  readonly clientSecretHash: string | null;
+  readonly decidedBy: string | null;
+  readonly decidedAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface NewSubscription {
+  readonly applicationId: string;
+  readonly apiId: string;
+  readonly plan: string;
+  readonly trusted: boolean;
+  readonly status: SubscriptionStatus;
+  readonly clientId?: string | null;
+  readonly clientSecretHash?: string | null;
+}
+
+export type SubscriptionPatch = Partial<
+  Pick<Subscription, 'plan' | 'trusted' | 'status' | 'clientId' | 'clientSecretHash' | 'decidedBy' | 'decidedAt'>
+>;
+
+/** One password-grant login: its refresh tokens rotate, its access tokens all belong to it. */
+export interface TokenFamily {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly applicationId: string;
+  readonly apiId: string;
+  readonly authMethod: string;
+  readonly userId: string;
+  /** Space-separated, as on the wire (RFC 6749 §3.3). */
+  readonly scope: string;
+  readonly createdAt: number;
+  /** The absolute end of the login (session lifetime). */
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+  readonly revokedReason: string | null;
+}
+
+export type NewTokenFamily = Omit<TokenFamily, 'revokedAt' | 'revokedReason'>;
+
+export interface TokenHandle {
+  /** SHA-256 of the token value, hex. */
+  readonly hash: string;
+  readonly expiresAt: number;
+}
+
+export interface AccessTokenRecord {
+  readonly hash: string;
+  readonly familyId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly family: TokenFamily;
+}
+
+export interface RefreshTokenRecord {
+  readonly hash: string;
+  readonly familyId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly consumedAt: number | null;
+  /** Hash of the refresh token that replaced this one when it was consumed. */
+  readonly replacedBy: string | null;
+  readonly family: TokenFamily;
+}
+
+export interface TokenPair {
+  readonly accessToken: TokenHandle;
+  readonly refreshToken: TokenHandle;
+}
+
+/**
+ * The outcome of presenting a refresh token for rotation. Only `rotated` changed anything; the
+ * others report what the store found so that the domain can decide (reuse detection, grace).
+ */
+export type RotationResult =
+  | { readonly outcome: 'rotated'; readonly family: TokenFamily }
+  | { readonly outcome: 'already-consumed'; readonly token: RefreshTokenRecord }
+  | { readonly outcome: 'not-usable'; readonly token: RefreshTokenRecord }
+  | { readonly outcome: 'unknown' };
+
+/** Which families to revoke; exactly one key is set. */
+export type FamilySelector =
+  | { readonly familyId: string }
+  | { readonly userId: string }
+  | { readonly subscriptionId: string }
+  | { readonly applicationId: string };
+
+export interface AuditEvent {
+  readonly id: string;
+  readonly at: number;
+  readonly type: string;
+  readonly actorUserId: string | null;
+  readonly userId: string | null;
+  readonly applicationId: string | null;
+  readonly subscriptionId: string | null;
+  readonly apiId: string | null;
+  readonly familyId: string | null;
+  readonly ip: string | null;
+  /** Free-form, never a secret. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export type NewAuditEvent = Partial<Omit<AuditEvent, 'id' | 'type' | 'at'>> & Pick<AuditEvent, 'type' | 'at'>;
+
+export interface AuditFilter {
+  readonly type?: string;
+  readonly actorUserId?: string;
+  readonly userId?: string;
+  readonly applicationId?: string;
+  readonly subscriptionId?: string;
+  readonly apiId?: string;
+  readonly since?: number;
+  readonly until?: number;
+}
+
+export interface PageRequest {
+  /** 1–500; default 50. */
+  readonly limit?: number;
+  /** The `nextCursor` of the previous page. */
+  readonly cursor?: string | null;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/** Raised when a unique key (email, username, client id, application × API) is taken. */
+export class StoreConflictError extends Error {
+  readonly code = 'store_conflict';
+  readonly entity: string;
+  constructor(entity: string, cause?: unknown) {
+    super(`${entity} already exists`, { cause });
+    this.entity = entity;
+    this.name = 'StoreConflictError';
+  }
+}
+
+/** Raised when a record names another that does not exist (an owner, an application, a user). */
+export class StoreReferenceError extends Error {
+  readonly code = 'store_missing_reference';
+  readonly entity: string;
+  constructor(entity: string, cause?: unknown) {
+    super(`${entity} refers to a record that does not exist`, { cause });
+    this.entity = entity;
+    this.name = 'StoreReferenceError';
+  }
+}
+
+export interface UserStore {
+  create(user: NewUser, now: number): Promise<User>;
+  findById(id: string): Promise<User | null>;
+  /** A local user by email (case-insensitive) or username. */
+  findLocalByLogin(login: string): Promise<User | null>;
+  /** Creates or refreshes the Gatehouse record of an identity an external auth method vouched for. */
+  upsertExternal(authMethod: string, profile: ExternalProfile, now: number): Promise<User>;
+  update(id: string, patch: UserPatch, now: number): Promise<User | null>;
+  setPasswordHash(id: string, passwordHash: string, now: number): Promise<boolean>;
+  /**
+   * Replaces `expectedHash` only if it is still the stored hash, so that a rehash on login never
+   * overwrites a password changed meanwhile.
+   */
+  upgradePasswordHash(id: string, expectedHash: string, newHash: string): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  list(page?: PageRequest): Promise<Page<User>>;
+  countAdmins(): Promise<number>;
+}
+
+export interface ApplicationStore {
+  create(application: NewApplication, now: number): Promise<Application>;
+  findById(id: string): Promise<Application | null>;
+  list(filter: { readonly ownerId?: string }, page?: PageRequest): Promise<Page<Application>>;
+  update(id: string, patch: ApplicationPatch, now: number): Promise<Application | null>;
+  /** Deletes the application with its subscriptions and their tokens. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface SubscriptionStore {
+  create(subscription: NewSubscription, now: number): Promise<Subscription>;
+  findById(id: string): Promise<Subscription | null>;
+  findByClientId(clientId: string): Promise<Subscription | null>;
+  list(
+    filter: { readonly applicationId?: string; readonly apiIds?: readonly string[]; readonly status?: SubscriptionStatus },
+    page?: PageRequest,
+  ): Promise<Page<Subscription>>;
+  update(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | null>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface TokenStore {
+  /** Starts a login: the family and its first access + refresh token, all or nothing. */
+  createFamily(family: NewTokenFamily, tokens: TokenPair): Promise<TokenFamily>;
+  findAccessToken(hash: string): Promise<AccessTokenRecord | null>;
+  findRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Consumes the refresh token with hash `presented` and stores `next` in its family, atomically:
+   * of any number of concurrent calls with the same token, from any number of processes, exactly
+   * one returns `rotated`. A token is usable while unconsumed, unexpired and its family is
+   * neither revoked nor past its absolute expiry.
+   */
+  rotateRefreshToken(presented: string, next: TokenPair, now: number): Promise<RotationResult>;
+  /** Adds tokens to a live family without consuming anything (the grace-window retry). */
+  addTokens(familyId: string, tokens: TokenPair, replacing: string | null, now: number): Promise<boolean>;
+  /** Revokes the selected families not revoked yet; returns the ids it revoked. */
+  revokeFamilies(selector: FamilySelector, reason: string, now: number): Promise<readonly string[]>;
+  findFamily(id: string): Promise<TokenFamily | null>;
+  /** Families that are neither revoked nor past their absolute expiry, newest first. */
+  listActiveFamilies(
+    filter: { readonly userId?: string; readonly applicationId?: string; readonly subscriptionId?: string },
+    now: number,
+    page?: PageRequest,
+  ): Promise<Page<TokenFamily>>;
+  /** Housekeeping: deletes tokens and families that can no longer be used by anyone. */
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface AuditStore {
+  record(event: NewAuditEvent): Promise<AuditEvent>;
+  /** Newest first. */
+  list(filter: AuditFilter, page?: PageRequest): Promise<Page<AuditEvent>>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly users: UserStore;
+  readonly applications: ApplicationStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly tokens: TokenStore;
+  readonly audit: AuditStore;
+  /** Applies pending schema migrations; returns the names it applied (opening does this too). */
+  migrate(): Promise<readonly string[]>;
+  /** Names of the schema migrations the database has, oldest first. */
+  appliedMigrations(): Promise<readonly string[]>;
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
