@@ -1,0 +1,72 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { once } from 'node:events';
+
+// Runs the real `gatehouse` CLI in a child process, as an operator would.
+
+const MAIN = path.resolve('src/cli/main.ts');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { ...process.env, GATEHOUSE_CONFIG: '', ...env },
+    stdio: 'pipe',
+  });
+}
+
+export async function runCli(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const child = spawnCli(args, options.env ?? {});
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(options.input ?? '');
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export interface ServingGatehouse {
+  readonly publicUrl: string;
+  readonly portalUrl: string;
+  readonly store: string;
+  /** Everything the process wrote to stdout so far (JSON log lines). */
+  output(): string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `gatehouse serve` and resolves once it logs that it is ready (or rejects if it exits). */
+export function startServe(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<ServingGatehouse> {
+  const child = spawnCli(['serve', '--config', configPath], { GATEHOUSE_LOG_LEVEL: 'info', ...env });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      for (const line of stdout.split('\n')) {
+        if (!line.includes('"gatehouse ready"')) continue;
+        const ready = JSON.parse(line) as { public: string; portal: string; store: string };
+        resolve({
+          publicUrl: ready.public,
+          portalUrl: ready.portal,
+          store: ready.store,
+          output: () => stdout,
+          async stop(signal = 'SIGTERM') {
+            child.kill(signal);
+            const [code] = await exited;
+            return code;
+          },
+        });
+        return;
+      }
+    });
+    void exited.then(([code]) => reject(new Error(`gatehouse serve exited with ${code}: ${stderr}`)));
+  });
+}
