@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 
 // Password hashing. argon2id with OWASP's parameters (Password Storage Cheat Sheet: m=19 MiB,
 // t=2, p=1); @node-rs/argon2 runs it on libuv's thread pool, off the event loop. bcrypt hashes
-// imported from another system still verify, and are upgraded at the next successful login.
+// imported from another system still verify (bcryptjs, which yields to the event loop between
+// rounds; it runs once per imported user), and are upgraded at the next successful login.
 
 export interface Argon2Parameters {
   readonly memoryCost: number; // KiB
@@ -64,7 +65,7 @@ export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2
     async verify(storedHash, password) {
       if (isBcryptHash(storedHash)) {
         // Legacy systems hashed the bytes they were given, without normalising.
-        const valid = await bcryptVerify(password, storedHash).catch(() => false);
+        const valid = await bcrypt.compare(password, storedHash).catch(() => false);
         return { valid, needsRehash: valid };
       }
       if (!storedHash.startsWith('$argon2')) return { valid: false, needsRehash: false };
