@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 // Versioned schema migrations, run at start-up and by `gatehouse migrate`. Kysely's migrator
 // takes a lock first (an advisory lock on PostgreSQL), so several instances starting at once
@@ -122,9 +122,21 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export const LATEST_MIGRATION = Object.keys(migrations).at(-1) as string;
 
+/**
+ * Unless told a schema, Kysely's migrator looks for its own tables in every schema of the
+ * database, so on PostgreSQL a Gatehouse schema would take another schema's migration table for
+ * its own and skip creating it. Pin them to the schema the connection works in.
+ */
+async function migratorFor(db: Kysely<unknown>): Promise<Migrator> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider });
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema ?? null;
+  return new Migrator({ db, provider, ...(schema !== null ? { migrationTableSchema: schema } : {}) });
+}
+
 /** Applies every pending migration; returns the names it applied. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<readonly string[]> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = await migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error('database migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -132,7 +144,7 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<readonly str
 
 /** Names of the migrations already applied, in order. */
 export async function appliedMigrations(db: Kysely<unknown>): Promise<readonly string[]> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = await migratorFor(db);
   const all = await migrator.getMigrations();
   return all.filter((m) => m.executedAt !== undefined).map((m) => m.name);
 }

@@ -51,31 +51,21 @@ export class SqlUserStore implements UserStore {
   }
 
   async upsertExternal(authMethod: string, profile: ExternalProfile, now: number): Promise<User> {
-    const values = {
-      email: normaliseEmail(profile.email),
-      name: profile.name ?? null,
-      groups: json(profile.groups ?? []),
-      updated_at: now,
-    };
-    const existing = await this.db
-      .updateTable('users')
-      .set(values)
-      .where('auth_method', '=', authMethod)
-      .where('external_sub', '=', profile.sub)
-      .returningAll()
-      .executeTakeFirst();
-    if (existing) return toUser(existing);
-    try {
-      return await this.create({ authMethod, externalSub: profile.sub, ...profile, groups: profile.groups ?? [] }, now);
-    } catch (error) {
-      // Two first logins of one identity at once: the other insert won, so update that row.
-      const row = await this.db
+    const refresh = () =>
+      this.db
         .updateTable('users')
-        .set(values)
+        .set({ email: normaliseEmail(profile.email), name: profile.name ?? null, groups: json(profile.groups ?? []), updated_at: now })
         .where('auth_method', '=', authMethod)
         .where('external_sub', '=', profile.sub)
         .returningAll()
         .executeTakeFirst();
+    const existing = await refresh();
+    if (existing) return toUser(existing);
+    try {
+      return await this.create({ authMethod, externalSub: profile.sub, ...profile, groups: profile.groups ?? [] }, now);
+    } catch (error) {
+      // Two first logins of one identity at once: the other insert won, so refresh that row.
+      const row = await refresh();
       if (row) return toUser(row);
       throw error;
     }

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type { RotationResult, Store, TokenPair } from '../../../src/store/store.js';
+import { DAY, HOUR, pairAt, seedFamily, seedSubscription, T0, tokenHash } from './fixtures.js';
+import { storeTest, type OpenedStore, type OpenStore } from './harness.js';
+
+const T1 = T0 + 10 * 60_000;
+
+async function assertNotStored(store: Store, pair: TokenPair): Promise<void> {
+  assert.equal(await store.tokens.findAccessToken(pair.accessToken.hash), null, 'the next access token was not stored');
+  assert.equal(await store.tokens.findRefreshToken(pair.refreshToken.hash), null, 'the next refresh token was not stored');
+}
+
+/** Extra stores on the same data when the backend has them (other processes), else just `store`. */
+async function storesFor(store: Store, opened: OpenedStore, peers: number): Promise<Store[]> {
+  const stores = [store];
+  if (opened.openPeer) for (let i = 0; i < peers; i++) stores.push(await opened.openPeer());
+  // Warm every pool so that the calls below meet in the database, not in connection set-up.
+  await Promise.all(stores.flatMap((s) => Array.from({ length: 5 }, () => s.ping())));
+  return stores;
+}
+
+async function raceRotation(store: Store, opened: OpenedStore, callers: number): Promise<void> {
+  const stores = await storesFor(store, opened, 3);
+  try {
+    const seed = await seedSubscription(store);
+    const { family, tokens } = await seedFamily(store, seed);
+    const presented = tokens.refreshToken.hash;
+    const nexts = Array.from({ length: callers }, () => pairAt(T1));
+    const settled = await Promise.allSettled(
+      nexts.map((next, i) => (stores[i % stores.length] ?? store).tokens.rotateRefreshToken(presented, next, T1)),
+    );
+    const results: RotationResult[] = settled.map((s, i) => {
+      if (s.status === 'rejected') assert.fail(`caller ${i} failed: ${String(s.reason)}`);
+      return s.value;
+    });
+
+    const winners = results.flatMap((r, i) => (r.outcome === 'rotated' ? [i] : []));
+    assert.equal(winners.length, 1, `exactly one of ${callers} rotates; outcomes: ${results.map((r) => r.outcome).join(',')}`);
+    const winner = nexts[winners[0] ?? -1];
+    assert.ok(winner);
+    for (const [i, result] of results.entries()) {
+      if (i === winners[0]) {
+        assert.deepEqual(result, { outcome: 'rotated', family });
+        continue;
+      }
+      assert.equal(result.outcome, 'already-consumed', `caller ${i}`);
+      assert.ok(result.outcome === 'already-consumed');
+      assert.equal(result.token.hash, presented);
+      assert.equal(result.token.replacedBy, winner.refreshToken.hash, 'losers see who won');
+    }
+
+    const original = await store.tokens.findRefreshToken(presented);
+    assert.equal(original?.consumedAt, T1);
+    assert.equal(original?.replacedBy, winner.refreshToken.hash);
+    const stored = await Promise.all(nexts.map((next) => store.tokens.findRefreshToken(next.refreshToken.hash)));
+    const unconsumed = stored.filter((record) => record !== null && record.consumedAt === null);
+    assert.equal(unconsumed.length, 1, 'one new refresh token in the family');
+    assert.equal(unconsumed[0]?.hash, winner.refreshToken.hash);
+    assert.equal(unconsumed[0]?.familyId, family.id);
+    assert.equal(stored.filter((record) => record !== null).length, 1, 'the losers stored nothing');
+    const access = await Promise.all(nexts.map((next) => store.tokens.findAccessToken(next.accessToken.hash)));
+    assert.deepEqual(access.flatMap((record) => (record ? [record.hash] : [])), [winner.accessToken.hash]);
+
+    assert.equal((await store.tokens.rotateRefreshToken(winner.refreshToken.hash, pairAt(T1 + 1), T1 + 1)).outcome, 'rotated');
+  } finally {
+    await Promise.all(stores.filter((s) => s !== store).map((s) => s.close()));
+  }
+}
+
+export function rotationSuite(open: OpenStore): void {
+  const test = storeTest(open);
+
+  describe('refresh token rotation', () => {
+    test('rotated: the presented token is consumed and the next pair joins its family', async (store) => {
+      const seed = await seedSubscription(store);
+      const { family, tokens } = await seedFamily(store, seed);
+      const next = pairAt(T1);
+      assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1), { outcome: 'rotated', family });
+
+      const consumed = await store.tokens.findRefreshToken(tokens.refreshToken.hash);
+      assert.equal(consumed?.consumedAt, T1);
+      assert.equal(consumed?.replacedBy, next.refreshToken.hash);
+      assert.deepEqual(await store.tokens.findRefreshToken(next.refreshToken.hash), {
+        hash: next.refreshToken.hash,
+        familyId: family.id,
+        createdAt: T1,
+        expiresAt: next.refreshToken.expiresAt,
+        consumedAt: null,
+        replacedBy: null,
+        family,
+      });
+      assert.deepEqual(await store.tokens.findAccessToken(next.accessToken.hash), {
+        hash: next.accessToken.hash,
+        familyId: family.id,
+        createdAt: T1,
+        expiresAt: next.accessToken.expiresAt,
+        family,
+      });
+      assert.ok(await store.tokens.findAccessToken(tokens.accessToken.hash), 'rotation leaves earlier access tokens alone');
+    });
+
+    test('already-consumed: a rotated token reports what replaced it and changes nothing', async (store) => {
+      const seed = await seedSubscription(store);
+      const { family, tokens } = await seedFamily(store, seed);
+      const next = pairAt(T1);
+      await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1);
+      const replay = pairAt(T1 + 1);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, replay, T1 + 1);
+      assert.deepEqual(result, {
+        outcome: 'already-consumed',
+        token: {
+          hash: tokens.refreshToken.hash,
+          familyId: family.id,
+          createdAt: T0,
+          expiresAt: tokens.refreshToken.expiresAt,
+          consumedAt: T1,
+          replacedBy: next.refreshToken.hash,
+          family,
+        },
+      });
+      await assertNotStored(store, replay);
+      assert.equal((await store.tokens.findRefreshToken(next.refreshToken.hash))?.consumedAt, null);
+    });
+
+    test('not-usable: an expired token', async (store) => {
+      const seed = await seedSubscription(store);
+      const { tokens } = await seedFamily(store, seed);
+      const now = tokens.refreshToken.expiresAt + 1;
+      const next = pairAt(now);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, now);
+      assert.equal(result.outcome, 'not-usable');
+      assert.ok(result.outcome === 'not-usable');
+      assert.equal(result.token.hash, tokens.refreshToken.hash);
+      assert.equal(result.token.consumedAt, null);
+      await assertNotStored(store, next);
+      assert.equal((await store.tokens.findRefreshToken(tokens.refreshToken.hash))?.consumedAt, null);
+    });
+
+    test('not-usable: a token of a revoked family', async (store) => {
+      const seed = await seedSubscription(store);
+      const { family, tokens } = await seedFamily(store, seed);
+      await store.tokens.revokeFamilies({ familyId: family.id }, 'reuse-detected', T1);
+      const next = pairAt(T1 + 1);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1 + 1);
+      assert.equal(result.outcome, 'not-usable');
+      assert.ok(result.outcome === 'not-usable');
+      assert.equal(result.token.hash, tokens.refreshToken.hash);
+      assert.equal(result.token.consumedAt, null);
+      assert.deepEqual(result.token.family, { ...family, revokedAt: T1, revokedReason: 'reuse-detected' });
+      await assertNotStored(store, next);
+    });
+
+    test('not-usable: an unexpired token of a family past its absolute expiry', async (store) => {
+      const seed = await seedSubscription(store);
+      const { family, tokens } = await seedFamily(store, seed, { expiresAt: T0 + HOUR });
+      const now = T0 + 2 * HOUR;
+      assert.ok(tokens.refreshToken.expiresAt > now);
+      const next = pairAt(now);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, now);
+      assert.equal(result.outcome, 'not-usable');
+      assert.ok(result.outcome === 'not-usable');
+      assert.equal(result.token.familyId, family.id);
+      assert.equal(result.token.consumedAt, null);
+      await assertNotStored(store, next);
+    });
+
+    test('unknown: a hash the store never saw', async (store) => {
+      const seed = await seedSubscription(store);
+      const { tokens } = await seedFamily(store, seed);
+      const next = pairAt(T1);
+      assert.deepEqual(await store.tokens.rotateRefreshToken(tokenHash(), next, T1), { outcome: 'unknown' });
+      assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.accessToken.hash, next, T1), { outcome: 'unknown' });
+      await assertNotStored(store, next);
+    });
+
+    test('a chain of rotations stays in one family until its absolute expiry', async (store) => {
+      const seed = await seedSubscription(store);
+      const { family, tokens } = await seedFamily(store, seed, { expiresAt: T0 + 3 * DAY });
+      let presented = tokens.refreshToken.hash;
+      for (let step = 1; step <= 5; step++) {
+        const now = T0 + step * 12 * HOUR;
+        const next = pairAt(now);
+        assert.deepEqual(await store.tokens.rotateRefreshToken(presented, next, now), { outcome: 'rotated', family }, `step ${step}`);
+        presented = next.refreshToken.hash;
+      }
+      const late = T0 + 3 * DAY + 1;
+      const last = await store.tokens.findRefreshToken(presented);
+      assert.ok(last && last.expiresAt > late, 'the last token itself is still unexpired');
+      assert.equal((await store.tokens.rotateRefreshToken(presented, pairAt(late), late)).outcome, 'not-usable');
+    });
+
+    for (const callers of [20, 50]) {
+      test(`${callers} concurrent rotations of one token: exactly one rotates`, (store, opened) =>
+        raceRotation(store, opened, callers));
+    }
+  });
+}
