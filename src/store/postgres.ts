@@ -1,5 +1,6 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
+import { CurrentSchemaPostgresDialect } from './sql/current-schema-introspector.js';
 import type { Database } from './sql/database.js';
 import { migrateToLatest } from './sql/migrations.js';
 import { createSqlStore } from './sql/sql-store.js';
@@ -55,7 +56,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...(schema !== null ? { options: `-c search_path=${quoteIdentifier(schema)}` } : {}),
   });
   pool.on('error', (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   try {
     if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>);
     else await pool.query('select 1');

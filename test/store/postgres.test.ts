@@ -125,6 +125,32 @@ if (DATABASE_URL === undefined) {
       }
     });
 
+    it('opens while other schemas of the database are created and dropped', async () => {
+      // Another tenant's schemas coming and going must not break start-up (the stock Kysely
+      // introspector scanned every schema and failed on one dropped mid-scan).
+      let churning = true;
+      const churn = (async () => {
+        for (let i = 0; churning && i < 400; i++) {
+          const other = newSchema();
+          await withClient(url, async (client) => {
+            await client.query(`CREATE SCHEMA "${other.name}"`);
+            await client.query(`CREATE TABLE "${other.name}".t (id serial primary key, a text, b text, c text)`);
+            await client.query(`DROP SCHEMA "${other.name}" CASCADE`);
+          });
+        }
+      })();
+      try {
+        for (let i = 0; i < 8; i++) {
+          const store = await openPostgresStore({ url, schema: newSchema().name, poolSize: 1 });
+          assert.deepEqual(await store.appliedMigrations(), [LATEST_MIGRATION]);
+          await store.close();
+        }
+      } finally {
+        churning = false;
+        await churn;
+      }
+    });
+
     it('reopening an existing schema keeps its data and applies nothing', async () => {
       const schema = newSchema();
       const first = await openPostgresStore({ url, schema: schema.name, poolSize: 2 });
