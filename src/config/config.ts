@@ -68,11 +68,25 @@ export interface ApiConfig {
   readonly refreshGraceSeconds: number;
   readonly scopes: readonly ScopeConfig[];
   readonly plans: readonly PlanConfig[];
+  /** Milliseconds: no upstream response headers by then is 504; absent: gateway.upstreamTimeoutMs. */
+  readonly upstreamTimeoutMs?: number;
+}
+
+export interface GatewayConfig {
+  /** Milliseconds; the default of each API's upstreamTimeoutMs. */
+  readonly upstreamTimeoutMs: number;
+  readonly tokenCache: {
+    readonly maxEntries: number;
+    /** Milliseconds a process may trust a cached token without asking the store again. */
+    readonly ttlMs: number;
+  };
 }
 
 export interface Config {
   /** Absolute path. */
   readonly dataDir: string;
+  /** The public listener's base URL as clients see it, no trailing `/`; null: from the request's Host. */
+  readonly publicUrl: string | null;
   readonly database: {
     /** null: the embedded SQLite store in dataDir. */
     readonly url: string | null;
@@ -86,6 +100,7 @@ export interface Config {
   readonly authMethods: readonly AuthMethodConfig[];
   readonly groups: readonly GroupConfig[];
   readonly apis: readonly ApiConfig[];
+  readonly gateway: GatewayConfig;
 }
 
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 3600; // 1 hour, as in the seed's example response

@@ -25,6 +25,7 @@ export const ENVIRONMENT_OVERRIDES = [
   'DATABASE_SCHEMA',
   'REDIS_URL',
   'GATEHOUSE_DATA_DIR',
+  'GATEHOUSE_PUBLIC_URL',
   'GATEHOUSE_PUBLIC_HOST',
   'GATEHOUSE_PUBLIC_PORT',
   'GATEHOUSE_PORTAL_HOST',
@@ -46,6 +47,8 @@ export function applyEnvironmentOverrides(raw: Raw, env: NodeJS.ProcessEnv): voi
   if (redisUrl) section(raw, 'redis').url = redisUrl;
   const dataDir = get('GATEHOUSE_DATA_DIR');
   if (dataDir) raw.dataDir = dataDir;
+  const publicUrl = get('GATEHOUSE_PUBLIC_URL');
+  if (publicUrl) raw.publicUrl = publicUrl;
   const logLevel = get('GATEHOUSE_LOG_LEVEL');
   if (logLevel) section(raw, 'log').level = logLevel;
   for (const listener of ['public', 'portal'] as const) {

@@ -15,6 +15,8 @@ import type { RawConfig, RawExternalAuthMethod, RawLocalAuthMethod } from './sch
 
 // Paths the public listener serves itself; an API prefix may not shadow them.
 const RESERVED_PREFIXES = ['/auth', '/healthz', '/readyz', '/.well-known'];
+// The built-in API the management API signs in through (domain/portal-sign-in.ts).
+const RESERVED_API_IDS = ['gatehouse-portal'];
 
 type RawAuthMethod = RawLocalAuthMethod | RawExternalAuthMethod;
 
@@ -54,8 +56,15 @@ function resolveAuthMethod(raw: RawAuthMethod, index: number, env: NodeJS.Proces
   return { kind: 'external', id: raw.id, name, url: raw.url, timeoutMs: raw.timeoutMs, secretHeader };
 }
 
-function resolveApi(raw: RawConfig['apis'][number], index: number, authMethodIds: Set<string>, groupIds: Set<string>): ApiConfig {
+function resolveApi(
+  raw: RawConfig['apis'][number],
+  index: number,
+  authMethodIds: Set<string>,
+  groupIds: Set<string>,
+  gateway: RawConfig['gateway'],
+): ApiConfig {
   const key = `apis[${index}]`;
+  if (RESERVED_API_IDS.includes(raw.id)) fail(`${key}.id`, `"${raw.id}" is reserved for Gatehouse's own sign-in`);
   raw.authMethods.forEach((id, j) => {
     if (!authMethodIds.has(id)) {
       fail(`${key}.authMethods[${j}]`, `unknown auth method "${id}" (declared: ${[...authMethodIds].join(', ')})`);
@@ -93,6 +102,7 @@ function resolveApi(raw: RawConfig['apis'][number], index: number, authMethodIds
       requiresApproval: p.requiresApproval,
       rateLimit: p.rateLimit ?? null,
     })),
+    upstreamTimeoutMs: raw.upstreamTimeoutMs ?? gateway.upstreamTimeoutMs,
   };
 }
 
@@ -104,7 +114,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
   checkUnique(raw.apis, 'apis');
   const authMethodIds = new Set(authMethodsRaw.map((m) => m.id));
   const groupIds = new Set(raw.groups.map((g) => g.id));
-  const apis = raw.apis.map((api, i) => resolveApi(api, i, authMethodIds, groupIds));
+  const apis = raw.apis.map((api, i) => resolveApi(api, i, authMethodIds, groupIds, raw.gateway));
   apis.forEach((api, i) => {
     const clash = apis.findIndex((other, j) => j < i && overlaps(other.pathPrefix, api.pathPrefix));
     if (clash >= 0) fail(`apis[${i}].pathPrefix`, `"${api.pathPrefix}" overlaps apis[${clash}].pathPrefix "${apis[clash]?.pathPrefix}"`);
@@ -115,6 +125,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
   }
   return {
     dataDir: path.resolve(configDir, raw.dataDir),
+    publicUrl: raw.publicUrl?.replace(/\/+$/, '') ?? null,
     database: { url: raw.database.url ?? null, schema: raw.database.schema ?? null, poolSize: raw.database.poolSize },
     redis: { url: raw.redis.url ?? null },
     listeners: { public: publicListener, portal },
@@ -123,5 +134,6 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     authMethods: authMethodsRaw.map((m, i) => resolveAuthMethod(m, i, env)),
     groups: raw.groups,
     apis,
+    gateway: { upstreamTimeoutMs: raw.gateway.upstreamTimeoutMs, tokenCache: { ...raw.gateway.tokenCache } },
   };
 }

@@ -99,13 +99,38 @@ const Api = Type.Object(
     refreshGraceSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 0 }), // strict rotation by default
     scopes: Type.Array(Scope, { default: [] }),
     plans: Type.Array(Plan, { minItems: 1, default: [{ id: 'default', name: 'Default', requiresApproval: false }] }),
+    // Overrides gateway.upstreamTimeoutMs for this API's upstream.
+    upstreamTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })), // ms
   },
   { additionalProperties: false },
+);
+
+const Gateway = Type.Object(
+  {
+    // No response headers from an upstream within this time: 504 (also the connect timeout, and
+    // the longest pause allowed between two chunks of a response body).
+    upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }), // 30 s
+    tokenCache: Type.Object(
+      {
+        // Validated access tokens kept per process so that the gateway does not ask the store on
+        // every request; an entry is a few hundred bytes, so 10,000 entries stay within ~5 MiB.
+        maxEntries: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+        // How long a process may go on trusting a cached token: the bound on how late a
+        // revocation is felt if its fan-out message is lost.
+        ttlMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 1_000 }), // 1 s
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
 );
 
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './data' }),
+    // The public listener's URL as clients see it (behind a proxy, the proxy's), e.g. the OAuth
+    // issuer in RFC 8414 metadata. Unset: derived from each request's Host.
+    publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$', description: 'an http(s) URL without query' })),
     database: Type.Object(
       {
         url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' })),
@@ -142,6 +167,7 @@ export const ConfigSchema = Type.Object(
     ),
     groups: Type.Array(Group, { default: [] }),
     apis: Type.Array(Api, { default: [] }),
+    gateway: Gateway,
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,43 @@
+import type { AuditStore } from '../store/store.js';
+import type { AuthenticatedClient } from './client-authentication.js';
+
+// The security events of the token endpoints, as recorded in the audit log. Details name what
+// happened, never a password, secret or token value (not even its hash).
+
+export const AUDIT_EVENT = {
+  loginGranted: 'login.granted',
+  loginRefused: 'login.refused',
+  /** RFC 9700 §4.14.2: a rotated refresh token came back; its family was revoked. */
+  refreshTokenReused: 'refresh_token.reused',
+  /** A rotated refresh token came back within the API's grace window from its own client. */
+  refreshTokenGraceRetry: 'refresh_token.grace_retry',
+  /** RFC 7009: the client ended a login. */
+  tokenRevoked: 'token.revoked',
+} as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT)[keyof typeof AUDIT_EVENT];
+
+export interface TokenEndpointAuditEvent {
+  readonly type: AuditEventType;
+  readonly client: AuthenticatedClient;
+  readonly at: number;
+  readonly ip: string | null;
+  readonly userId?: string | null;
+  readonly familyId?: string | null;
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export async function recordTokenEvent(audit: Pick<AuditStore, 'record'>, event: TokenEndpointAuditEvent): Promise<void> {
+  const { subscription } = event.client;
+  await audit.record({
+    type: event.type,
+    at: event.at,
+    ip: event.ip,
+    userId: event.userId ?? null,
+    familyId: event.familyId ?? null,
+    applicationId: subscription.applicationId,
+    subscriptionId: subscription.id,
+    apiId: subscription.apiId,
+    details: { clientId: event.client.clientId, ...event.details },
+  });
+}

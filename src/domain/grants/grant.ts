@@ -1,0 +1,32 @@
+import type { ApiConfig } from '../../config/config.js';
+import type { AuditStore, TokenStore, UserStore } from '../../store/store.js';
+import type { CredentialVerifier } from '../auth-methods/credential-verifier.js';
+import type { AuthenticatedClient } from '../client-authentication.js';
+import type { TokenResponse } from '../token-issuer.js';
+import type { RequestParameters } from '../token-request.js';
+
+// The shape every grant has (node-oidc-provider): its grant_type, the parameters it reads, and a
+// handler. By the time a handler runs, the endpoint has resolved the API and auth method,
+// authenticated the client and dropped every parameter the grant does not list.
+
+export interface GrantContext {
+  readonly api: ApiConfig;
+  readonly authMethodId: string;
+  readonly verifier: CredentialVerifier;
+  readonly client: AuthenticatedClient;
+  /** Only what `parameters` lists; the grant may delete from it (the password, once verified). */
+  readonly parameters: RequestParameters;
+  readonly now: number;
+  readonly ip: string | null;
+  readonly store: {
+    readonly tokens: TokenStore;
+    readonly users: Pick<UserStore, 'findById'>;
+    readonly audit: Pick<AuditStore, 'record'>;
+  };
+}
+
+export interface Grant {
+  readonly grantType: string;
+  readonly parameters: readonly string[];
+  handler(context: GrantContext): Promise<TokenResponse>;
+}

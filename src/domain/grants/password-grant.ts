@@ -1,0 +1,77 @@
+import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
+import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
+import { OAuthError } from '../oauth-error.js';
+import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
+import { startLogin } from '../token-issuer.js';
+import { requireParameter } from '../token-request.js';
+import type { Grant } from './grant.js';
+
+// RFC 6749 §4.3: the Resource Owner Password Credentials grant, for trusted first-party
+// applications only (the seed; RFC 9700 §2.4 says why it must stay that narrow).
+
+/** RFC 5321 caps an address at 254 characters; user names are shorter. */
+export const MAX_USERNAME_LENGTH = 320;
+
+// One body for unknown user, wrong password and disabled user: the answer must not tell which
+// (OWASP Authentication Cheat Sheet; RFC 6749 §5.2 invalid_grant).
+export const INVALID_CREDENTIALS = 'the username or password is wrong, or the account cannot sign in';
+
+export const passwordGrant: Grant = {
+  grantType: 'password',
+  // `scope` is accepted and ignored: a trusted subscription always gets the API's full scope.
+  parameters: ['username', 'password', 'scope'],
+
+  async handler(context) {
+    const { client, parameters, store, now, ip } = context;
+    const refusal = passwordGrantRefusal(client);
+    if (refusal) {
+      await recordTokenEvent(store.audit, { type: AUDIT_EVENT.loginRefused, client, at: now, ip, details: { reason: refusal } });
+      throw unauthorizedClient(refusal);
+    }
+    const username = requireParameter(parameters, 'username', MAX_USERNAME_LENGTH);
+    const password = requireParameter(parameters, 'password', MAX_PASSWORD_LENGTH);
+
+    const check = await context.verifier.verify(username, password);
+    // fosite: credentials must not be passed around; nothing after this point can log or keep it.
+    parameters.delete('password');
+
+    if (check.outcome === 'unavailable') {
+      await recordTokenEvent(store.audit, {
+        type: AUDIT_EVENT.loginRefused,
+        client,
+        at: now,
+        ip,
+        details: { reason: 'auth_method_unavailable', authMethod: context.authMethodId, cause: check.reason },
+      });
+      throw new OAuthError('temporarily_unavailable', `the auth method "${context.authMethodId}" cannot verify passwords right now; try again later`);
+    }
+    if (check.outcome === 'rejected') {
+      await recordTokenEvent(store.audit, {
+        type: AUDIT_EVENT.loginRefused,
+        client,
+        at: now,
+        ip,
+        details: { reason: 'invalid_credentials', authMethod: context.authMethodId },
+      });
+      throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
+    }
+
+    const { family, response } = await startLogin(store.tokens, {
+      api: context.api,
+      authMethodId: context.authMethodId,
+      client,
+      user: check.user,
+      now,
+    });
+    await recordTokenEvent(store.audit, {
+      type: AUDIT_EVENT.loginGranted,
+      client,
+      at: now,
+      ip,
+      userId: check.user.id,
+      familyId: family.id,
+      details: { authMethod: context.authMethodId, grantType: 'password' },
+    });
+    return response;
+  },
+};

@@ -1,0 +1,98 @@
+import type { RefreshTokenRecord } from '../../store/store.js';
+import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
+import { OAuthError } from '../oauth-error.js';
+import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
+import { mintTokens, tokenResponse, type MintedTokens, type TokenResponse } from '../token-issuer.js';
+import { requireParameter } from '../token-request.js';
+import { hashTokenValue, MAX_TOKEN_LENGTH } from '../token-values.js';
+import type { Grant, GrantContext } from './grant.js';
+
+// RFC 6749 §6 with refresh token rotation (RFC 9700 §4.14.2): every refresh consumes the
+// presented token exactly once, atomically in the store, and hands out a new pair in the same
+// family. A consumed token that comes back means two parties hold it: the family dies.
+
+// Unknown, expired, revoked, rotated, another client's, or its user gone: one body for all, so
+// that a caller learns nothing about tokens it does not own.
+export const INVALID_REFRESH_TOKEN = 'the refresh token is invalid, expired or revoked';
+
+const SECOND = 1000; // ms
+
+function invalidGrant(): OAuthError {
+  return new OAuthError('invalid_grant', INVALID_REFRESH_TOKEN);
+}
+
+export const refreshTokenGrant: Grant = {
+  grantType: 'refresh_token',
+  // RFC 6749 §6 allows narrowing `scope`; a trusted login always has the full scope, so it is ignored.
+  parameters: ['refresh_token', 'scope'],
+
+  async handler(context) {
+    const { client, store, now } = context;
+    // The subscription may have lost its trust or approval since the login.
+    const refusal = passwordGrantRefusal(client);
+    if (refusal) throw unauthorizedClient(refusal);
+    const presented = hashTokenValue(requireParameter(context.parameters, 'refresh_token', MAX_TOKEN_LENGTH));
+
+    // Checked before rotating, so that a token shown by the wrong client is not consumed by it.
+    const token = await store.tokens.findRefreshToken(presented);
+    if (!token) throw invalidGrant();
+    const { family } = token;
+    // RFC 6749 §6: "validate the refresh token ... was issued to the authenticated client".
+    if (family.subscriptionId !== client.subscription.id || family.apiId !== context.api.id || family.authMethod !== context.authMethodId) {
+      throw invalidGrant();
+    }
+    const user = await store.users.findById(family.userId);
+    if (!user || user.disabled) throw invalidGrant();
+
+    const minted = mintTokens(context.api, now, family.expiresAt);
+    const result = await store.tokens.rotateRefreshToken(presented, minted.pair, now);
+    switch (result.outcome) {
+      case 'rotated':
+        return tokenResponse(minted, result.family.scope);
+      case 'already-consumed':
+        return replayed(context, result.token, minted);
+      case 'not-usable':
+      case 'unknown':
+        throw invalidGrant();
+    }
+  },
+};
+
+/**
+ * A refresh token that was already rotated. Within the API's grace window, and only while its
+ * successor is still unused, the same client gets a fresh pair that replaces the successor: the
+ * client that lost the response to its refresh (a dropped connection, an app killed mid-request)
+ * can retry. Anything else is reuse: revoke the whole family (RFC 9700 §4.14.2).
+ */
+async function replayed(context: GrantContext, token: RefreshTokenRecord, minted: MintedTokens): Promise<TokenResponse> {
+  const { store, now, client, ip } = context;
+  const graceMs = context.api.refreshGraceSeconds * SECOND;
+  const withinGrace = graceMs > 0 && token.consumedAt !== null && now - token.consumedAt <= graceMs;
+  if (withinGrace && token.replacedBy !== null) {
+    const successor = await store.tokens.findRefreshToken(token.replacedBy);
+    if (successor && successor.consumedAt === null) {
+      if (!(await store.tokens.addTokens(token.familyId, minted.pair, token.replacedBy, now))) throw invalidGrant();
+      await recordTokenEvent(store.audit, {
+        type: AUDIT_EVENT.refreshTokenGraceRetry,
+        client,
+        at: now,
+        ip,
+        userId: token.family.userId,
+        familyId: token.familyId,
+        details: { secondsSinceRotation: Math.floor((now - (token.consumedAt ?? now)) / SECOND) },
+      });
+      return tokenResponse(minted, token.family.scope);
+    }
+  }
+  const revoked = await store.tokens.revokeFamilies({ familyId: token.familyId }, 'refresh_token_reuse', now);
+  await recordTokenEvent(store.audit, {
+    type: AUDIT_EVENT.refreshTokenReused,
+    client,
+    at: now,
+    ip,
+    userId: token.family.userId,
+    familyId: token.familyId,
+    details: { familyRevoked: revoked.length > 0 },
+  });
+  throw invalidGrant();
+}

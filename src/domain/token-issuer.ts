@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiConfig } from '../config/config.js';
+import type { TokenFamily, TokenPair, TokenStore, User } from '../store/store.js';
+import type { AuthenticatedClient } from './client-authentication.js';
+import { hashTokenValue, newTokenValue } from './token-values.js';
+
+// Minting access + refresh token pairs with the API's lifetimes, and the RFC 6749 §5.1 response
+// that carries them. Nothing a login hands out outlives the login: both tokens end no later than
+// the family's absolute expiry (the API's sessionLifetime from the password grant).
+
+export interface MintedTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** What the store keeps: hashes and expiries. */
+  readonly pair: TokenPair;
+  /** Seconds, for `expires_in`. */
+  readonly expiresIn: number;
+}
+
+/** RFC 6749 §5.1. `token_type` is lower-case as in the seed; RFC 6749 §7.1 makes it case-insensitive. */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly refresh_token: string;
+  readonly token_type: 'bearer';
+  readonly expires_in: number;
+  readonly scope?: string;
+}
+
+const SECOND = 1000; // ms
+
+/** A trusted subscription always gets every scope of the API (RFC 6749 §3.3 syntax). */
+export function fullScope(api: ApiConfig): string {
+  return api.scopes.map((scope) => scope.id).join(' ');
+}
+
+export function mintTokens(api: ApiConfig, now: number, sessionEnd: number): MintedTokens {
+  const accessToken = newTokenValue();
+  const refreshToken = newTokenValue();
+  const accessExpiresAt = Math.min(now + api.accessTokenLifetime * SECOND, sessionEnd);
+  // The idle lifetime restarts at every refresh; the session end does not move.
+  const refreshExpiresAt = Math.min(now + api.refreshTokenIdleLifetime * SECOND, sessionEnd);
+  return {
+    accessToken,
+    refreshToken,
+    pair: {
+      accessToken: { hash: hashTokenValue(accessToken), expiresAt: accessExpiresAt },
+      refreshToken: { hash: hashTokenValue(refreshToken), expiresAt: refreshExpiresAt },
+    },
+    expiresIn: Math.max(0, Math.floor((accessExpiresAt - now) / SECOND)),
+  };
+}
+
+export function tokenResponse(minted: MintedTokens, scope: string): TokenResponse {
+  const response: TokenResponse = {
+    access_token: minted.accessToken,
+    refresh_token: minted.refreshToken,
+    token_type: 'bearer',
+    expires_in: minted.expiresIn,
+  };
+  // RFC 6749 §5.1: scope is optional when it equals what was asked; we always send it when the
+  // API has scopes, because the client never asks (the seed: scope is ignored).
+  return scope === '' ? response : { ...response, scope };
+}
+
+export interface StartedLogin {
+  readonly family: TokenFamily;
+  readonly response: TokenResponse;
+}
+
+/** A successful password grant: a new token family with its first pair. */
+export async function startLogin(
+  tokens: Pick<TokenStore, 'createFamily'>,
+  login: { readonly api: ApiConfig; readonly authMethodId: string; readonly client: AuthenticatedClient; readonly user: User; readonly now: number },
+): Promise<StartedLogin> {
+  const { api, client, user, now } = login;
+  const scope = fullScope(api);
+  const sessionEnd = now + api.sessionLifetime * SECOND;
+  const minted = mintTokens(api, now, sessionEnd);
+  const family = await tokens.createFamily(
+    {
+      id: randomUUID(),
+      subscriptionId: client.subscription.id,
+      applicationId: client.subscription.applicationId,
+      apiId: api.id,
+      authMethod: login.authMethodId,
+      userId: user.id,
+      scope,
+      createdAt: now,
+      expiresAt: sessionEnd,
+    },
+    minted.pair,
+  );
+  return { family, response: tokenResponse(minted, scope) };
+}

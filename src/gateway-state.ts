@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { AccessTokenVerifier } from './domain/access-token-verifier.js';
+import { RateLimiter } from './domain/rate-limit.js';
+import { InMemoryRevocationBus, withRevocationFanout, withTokenStore, type RevocationBus } from './domain/revocation-fanout.js';
+import { MemoryRateCounter } from './shared-state/memory-rate-counter.js';
+import { RedisRateCounter } from './shared-state/redis-rate-counter.js';
+import { RedisRevocationBus } from './shared-state/redis-revocation-bus.js';
+import type { Store } from './store/store.js';
+
+// Part of the composition root (src/gatehouse.ts): the gateway's per-process state and the
+// choice of where it is shared — Redis when configured, this process's memory otherwise.
+
+export interface GatewayState {
+  /** The store whose revokeFamilies also fans the revocation out to every process. */
+  readonly store: Store;
+  readonly accessTokens: AccessTokenVerifier;
+  readonly rateLimiter: RateLimiter;
+  close(): Promise<void>;
+}
+
+export interface GatewayStateDependencies {
+  readonly store: Store;
+  readonly redis: Redis | null;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export async function createGatewayState(config: Config, deps: GatewayStateDependencies): Promise<GatewayState> {
+  const { redis, logger, now } = deps;
+  let bus: RevocationBus;
+  if (redis) {
+    const redisBus = new RedisRevocationBus(redis, logger);
+    await redisBus.start();
+    bus = redisBus;
+  } else {
+    bus = new InMemoryRevocationBus();
+  }
+  const tokens = withRevocationFanout(deps.store.tokens, bus, (err, familyIds) =>
+    logger.warn({ err, families: familyIds.length }, 'revocation not fanned out; other processes notice within the token cache TTL'),
+  );
+  const store = withTokenStore(deps.store, tokens);
+  const accessTokens = new AccessTokenVerifier({
+    tokens: store.tokens,
+    subscriptions: store.subscriptions,
+    now,
+    maxEntries: config.gateway.tokenCache.maxEntries,
+    ttlMs: config.gateway.tokenCache.ttlMs,
+  });
+  bus.subscribe({
+    familiesRevoked: (familyIds) => accessTokens.evictFamilies(familyIds),
+    messagesMissed: () => accessTokens.evictAll(),
+  });
+  const rateLimiter = new RateLimiter(redis ? new RedisRateCounter(redis) : new MemoryRateCounter(), now);
+  return { store, accessTokens, rateLimiter, close: () => bus.close() };
+}

@@ -1,0 +1,60 @@
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { ApiConfig } from '../../config/config.js';
+import type { AccessTokenVerifier, VerifiedAccessToken } from '../../domain/access-token-verifier.js';
+import { parseBearerAuthorization } from '../../domain/bearer-token.js';
+import type { RateLimiter } from '../../domain/rate-limit.js';
+import { MAX_TOKEN_LENGTH } from '../../domain/token-values.js';
+import { sendInvalidToken, sendMissingToken, sendRateLimited, setRateLimitHeaders } from './gateway-replies.js';
+
+// The checks every request under an API prefix passes before anything reaches the upstream
+// (WebSocket upgrades too: they are routed through the same hooks): a valid bearer token for this
+// API (RFC 6750), then the rate limit of the subscription's plan.
+
+export interface AdmissionServices {
+  readonly accessTokens: AccessTokenVerifier;
+  readonly rateLimiter: RateLimiter;
+}
+
+const admitted = new WeakMap<object, VerifiedAccessToken>();
+
+/** The token the request was admitted with; throws if admission did not run (a wiring bug). */
+export function admittedToken(request: object): VerifiedAccessToken {
+  const token = admitted.get(request);
+  if (!token) throw new Error('gateway request forwarded without admission');
+  return token;
+}
+
+async function applyRateLimit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  api: ApiConfig,
+  token: VerifiedAccessToken,
+  limiter: RateLimiter,
+): Promise<void> {
+  const plan = api.plans.find((candidate) => candidate.id === token.plan);
+  try {
+    const state = await limiter.hit(token.subscriptionId, plan?.rateLimit ?? null);
+    if (state === null) return;
+    if (state.allowed) setRateLimitHeaders(reply, state);
+    else sendRateLimited(reply, state);
+  } catch (error) {
+    // Counters unavailable (Redis down): serve rather than refuse everyone, and say so.
+    request.log.warn({ err: error }, 'rate-limit counters unavailable; request admitted without counting');
+  }
+}
+
+export function admission(api: ApiConfig, services: AdmissionServices): onRequestAsyncHookHandler {
+  return async function admit(request, reply) {
+    const presented = parseBearerAuthorization(request.headers.authorization, MAX_TOKEN_LENGTH);
+    if (presented.kind === 'none') return sendMissingToken(reply, api.id);
+    if (presented.kind === 'malformed') return sendInvalidToken(reply, api.id);
+    const check = await services.accessTokens.verify(presented.token, api.id);
+    if (!check.active) {
+      request.log.info({ api: api.id, reason: check.reason }, 'gateway refused an access token');
+      return sendInvalidToken(reply, api.id);
+    }
+    admitted.set(request, check.token);
+    await applyRateLimit(request, reply, api, check.token, services.rateLimiter);
+    return reply.sent ? reply : undefined;
+  };
+}

@@ -1,0 +1,80 @@
+import httpProxy from '@fastify/http-proxy';
+import type { FastifyReplyFromHooks } from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
+import type { ApiConfig } from '../../config/config.js';
+import { admission, admittedToken, type AdmissionServices } from './admission.js';
+import { sendUpstreamFailure } from './gateway-replies.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './upstream-headers.js';
+
+// One API of the config behind the gateway: {pathPrefix}/... is admitted (admission.ts) and then
+// proxied by @fastify/http-proxy (undici, through @fastify/reply-from; WebSocket upgrades through
+// ws) to {upstreamUrl}/..., with the prefix stripped or kept. Bodies stream both ways: the
+// gateway scope's only content-type parser hands the raw request stream over unread.
+
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000; // 30 s, as the config schema's default
+
+/** The upstream path the prefix maps to: the upstream URL's own path, plus the prefix when kept. */
+export function rewritePrefix(api: ApiConfig): string {
+  const base = new URL(api.upstreamUrl).pathname.replace(/\/+$/, '');
+  return api.stripPrefix ? base : `${base}${api.pathPrefix}`;
+}
+
+// reply-from's hooks are typed for HTTP/2 servers as well; the public listener is HTTP/1.1.
+type ProxiedRequest = FastifyRequest<RouteGenericInterface, RawServerBase>;
+
+function forwardingContext(request: ProxiedRequest, api: ApiConfig) {
+  return {
+    token: admittedToken(request),
+    forwardAuthorization: api.forwardAuthorization,
+    clientAddress: request.raw.socket.remoteAddress,
+    protocol: request.protocol,
+    host: request.host,
+  };
+}
+
+/** reply-from's errors carry the status it would have answered: 504 for every kind of timeout. */
+const onUpstreamError: NonNullable<FastifyReplyFromHooks['onError']> = (reply, { error }) => {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  const failure = status === 504 ? 'timeout' : 'unreachable';
+  reply.log.warn({ err: error, failure }, 'upstream request failed');
+  if (!reply.sent) sendUpstreamFailure(reply as unknown as FastifyReply, failure);
+};
+
+export async function registerApiProxy(app: FastifyInstance, api: ApiConfig, services: AdmissionServices): Promise<void> {
+  const timeout = api.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', admission(api, services));
+    await scope.register(httpProxy, {
+      prefix: api.pathPrefix,
+      upstream: api.upstreamUrl,
+      rewritePrefix: rewritePrefix(api),
+      websocket: true,
+      disableRequestLogging: true,
+      undici: {
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        // reply-from turns TLS certificate checks off (undici's deprecated `tls` option) unless
+        // told otherwise; `connect` wins over it, and an upstream's certificate must verify.
+        connect: { timeout, rejectUnauthorized: true },
+      },
+      replyOptions: {
+        rewriteRequestHeaders: (request, headers) => upstreamRequestHeaders(headers, forwardingContext(request, api)),
+        rewriteHeaders: (headers) => downstreamResponseHeaders(headers),
+        onError: onUpstreamError,
+        // An upstream's 503 goes back to the client as it is; retrying is the client's call.
+        retryDelay: () => null,
+      },
+      wsClientOptions: {
+        handshakeTimeout: timeout,
+        rewriteRequestHeaders: (_headers: unknown, request: ProxiedRequest) => {
+          const headers = upstreamRequestHeaders(request.headers, forwardingContext(request, api));
+          // ws writes its own handshake fields and Host.
+          for (const name of Object.keys(headers)) {
+            if (name.startsWith('sec-websocket-') || name === 'host' || name === 'content-length') delete headers[name];
+          }
+          return headers;
+        },
+      } as object,
+    });
+  });
+}

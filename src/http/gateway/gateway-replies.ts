@@ -1,0 +1,54 @@
+import type { FastifyReply } from 'fastify';
+import type { RateLimitState } from '../../domain/rate-limit.js';
+
+// The gateway's own answers, in one table: everything else a client sees under an API prefix is
+// the upstream's. Bodies are JSON {error, error_description} like the OAuth endpoints'.
+
+function quoted(value: string): string {
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** RFC 6750 §3: no credentials at all get the bare challenge, without an error code (§3.1). */
+export function sendMissingToken(reply: FastifyReply, realm: string): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', `Bearer realm=${quoted(realm)}`)
+    .send({ error: 'unauthorized', error_description: 'this API needs an access token: Authorization: Bearer <token> (RFC 6750 §2.1)' });
+}
+
+/**
+ * RFC 6750 §3.1 invalid_token: unknown, malformed, expired, revoked or issued for another API.
+ * The client is not told which: it can do the same about all of them (get a new token).
+ */
+export function sendInvalidToken(reply: FastifyReply, realm: string): FastifyReply {
+  return reply
+    .code(401)
+    .header('www-authenticate', `Bearer realm=${quoted(realm)}, error="invalid_token"`)
+    .send({ error: 'invalid_token', error_description: 'the access token is invalid, expired or revoked' });
+}
+
+/** draft-ietf-httpapi-ratelimit-headers: the window nearest its limit (or the one exhausted). */
+export function setRateLimitHeaders(reply: FastifyReply, state: RateLimitState): void {
+  reply.header('ratelimit-limit', String(state.limit));
+  reply.header('ratelimit-remaining', String(state.remaining));
+  reply.header('ratelimit-reset', String(state.resetSeconds));
+}
+
+/** RFC 6585 §4: 429 with Retry-After (RFC 9110 §10.2.3) in seconds. */
+export function sendRateLimited(reply: FastifyReply, state: RateLimitState): FastifyReply {
+  setRateLimitHeaders(reply, state);
+  return reply
+    .code(429)
+    .header('retry-after', String(state.resetSeconds))
+    .send({ error: 'rate_limited', error_description: `the plan's rate limit is reached; retry in ${state.resetSeconds} s` });
+}
+
+export type UpstreamFailure = 'unreachable' | 'timeout';
+
+/** RFC 9110 §15.6.3 (502) and §15.6.5 (504). */
+export function sendUpstreamFailure(reply: FastifyReply, failure: UpstreamFailure): FastifyReply {
+  if (failure === 'timeout') {
+    return reply.code(504).send({ error: 'upstream_timeout', error_description: 'the upstream API did not answer in time' });
+  }
+  return reply.code(502).send({ error: 'bad_gateway', error_description: 'the upstream API could not be reached' });
+}

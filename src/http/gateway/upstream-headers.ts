@@ -1,0 +1,98 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { VerifiedAccessToken } from '../../domain/access-token-verifier.js';
+
+// What the upstream receives: the client's headers minus hop-by-hop fields and minus anything
+// that looks like an identity header (a client must not be able to name itself), plus the
+// identity Gatehouse vouches for, under the names that Kong-based gateways (and so wicked) used:
+//
+//   X-Authenticated-Userid       the end user's Gatehouse user id
+//   X-Authenticated-Scope        the token's scope, space-separated (RFC 6749 §3.3)
+//   X-Authenticated-Auth-Method  the auth method the user logged in with (Gatehouse's own)
+//   X-Consumer-ID                the subscription id (Kong's consumer is one app × API)
+//   X-Consumer-Custom-ID         the subscription id, as wicked set it
+//   X-Consumer-Username          the application id (stable, unlike its display name)
+//   X-Credential-Identifier      the subscription's client_id
+//
+// Kong's X-Anonymous-Consumer is never set: the gateway admits no anonymous requests.
+
+// RFC 9110 §7.6.1: meaningful for one connection only, never forwarded.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+// Everything under these names is Gatehouse's to set; client copies are dropped whatever follows.
+const RESERVED_PREFIXES = ['x-authenticated-', 'x-consumer-', 'x-credential-', 'x-anonymous-'];
+
+export interface ForwardingContext {
+  readonly token: VerifiedAccessToken;
+  readonly forwardAuthorization: boolean;
+  /** The address of the peer that connected to Gatehouse. */
+  readonly clientAddress: string | undefined;
+  /** As the client addressed Gatehouse (Fastify's request.protocol / request.host). */
+  readonly protocol: string;
+  readonly host: string;
+}
+
+export function identityHeaders(token: VerifiedAccessToken): Record<string, string> {
+  return {
+    'x-authenticated-userid': token.userId,
+    'x-authenticated-scope': token.scope,
+    'x-authenticated-auth-method': token.authMethod,
+    'x-consumer-id': token.subscriptionId,
+    'x-consumer-custom-id': token.subscriptionId,
+    'x-consumer-username': token.applicationId,
+    'x-credential-identifier': token.clientId,
+  };
+}
+
+/** RFC 9110 §7.6.1: the Connection header names more fields that end at this hop. */
+function connectionScoped(headers: IncomingHttpHeaders): Set<string> {
+  const listed = headers.connection;
+  const names = typeof listed === 'string' ? listed.split(',').map((name) => name.trim().toLowerCase()) : [];
+  return new Set(names.filter(Boolean));
+}
+
+export function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP.has(name);
+}
+
+function isReserved(name: string): boolean {
+  return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: ForwardingContext): IncomingHttpHeaders {
+  const scoped = connectionScoped(incoming);
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    const lower = name.toLowerCase();
+    if (value === undefined || HOP_BY_HOP.has(lower) || scoped.has(lower) || isReserved(lower)) continue;
+    headers[lower] = value;
+  }
+  if (!context.forwardAuthorization) delete headers.authorization;
+  // As a proxy does (de-facto standard, cf. RFC 7239): append the peer, describe the request.
+  const priorFor = headers['x-forwarded-for'];
+  const peer = context.clientAddress ?? 'unknown';
+  headers['x-forwarded-for'] = typeof priorFor === 'string' && priorFor !== '' ? `${priorFor}, ${peer}` : peer;
+  headers['x-forwarded-proto'] = context.protocol;
+  headers['x-forwarded-host'] = context.host;
+  return { ...headers, ...identityHeaders(context.token) };
+}
+
+/** Response headers from the upstream, minus the hop-by-hop ones. */
+export function downstreamResponseHeaders<T extends Record<string, unknown>>(headers: T): T {
+  const scoped = connectionScoped(headers as IncomingHttpHeaders);
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!HOP_BY_HOP.has(lower) && !scoped.has(lower)) kept[name] = value;
+  }
+  return kept as T;
+}

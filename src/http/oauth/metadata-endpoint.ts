@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GRANTS } from '../../domain/grants/grants.js';
+import type { Services } from '../services.js';
+import { endpointPath, resolveEndpointTarget, type EndpointParams } from './endpoint-target.js';
+
+// RFC 8414 authorization server metadata, one document per auth method × API. The issuer has a
+// path, so the well-known suffix goes between host and path (§3.1):
+// /.well-known/oauth-authorization-server/auth/{authMethodId}/api/{apiId}
+
+export const METADATA_PATH = '/.well-known/oauth-authorization-server/auth/:authMethodId/api/:apiId';
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+
+/** The configured public URL, else what the client used to reach us. */
+function baseUrl(services: Services, request: FastifyRequest): string {
+  return services.config.publicUrl ?? `${request.protocol}://${request.host}`;
+}
+
+export function registerMetadataEndpoint(app: FastifyInstance, services: Services): void {
+  app.get<{ Params: EndpointParams }>(METADATA_PATH, async (request) => {
+    const { api, authMethod } = resolveEndpointTarget(services, request.params);
+    const issuer = `${baseUrl(services, request)}${endpointPath({ authMethodId: authMethod.id, apiId: api.id })}`;
+    return {
+      issuer,
+      token_endpoint: `${issuer}/token`,
+      revocation_endpoint: `${issuer}/revoke`,
+      grant_types_supported: [...GRANTS.keys()],
+      // Required by §2, but there is no authorization endpoint: no response type is supported.
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      ...(api.scopes.length > 0 ? { scopes_supported: api.scopes.map((scope) => scope.id) } : {}),
+    };
+  });
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateClient } from '../../domain/client-authentication.js';
+import type { Grant } from '../../domain/grants/grant.js';
+import { GRANTS } from '../../domain/grants/grants.js';
+import { OAuthError } from '../../domain/oauth-error.js';
+import type { RequestParameters } from '../../domain/token-request.js';
+import type { Services } from '../services.js';
+import { resolveEndpointTarget, type EndpointParams } from './endpoint-target.js';
+import { requestParameters } from './request-parameters.js';
+
+// POST /auth/{authMethodId}/api/{apiId}/token (RFC 6749 §3.2). node-oidc-provider's shape: an
+// ordered list of small steps. The scope's hooks and parsers have already set no-store headers
+// and turned the body into parameters (refusing duplicates); this file does the rest.
+
+const GRANT_TYPE_MAX_LENGTH = 128;
+
+function selectGrant(parameters: ReadonlyMap<string, string>): Grant {
+  const grantType = parameters.get('grant_type');
+  if (grantType === undefined) throw new OAuthError('invalid_request', 'missing required parameter: grant_type');
+  const grant = GRANTS.get(grantType);
+  if (!grant) {
+    const shown = grantType.length > GRANT_TYPE_MAX_LENGTH ? `${grantType.slice(0, GRANT_TYPE_MAX_LENGTH)}…` : grantType;
+    throw new OAuthError('unsupported_grant_type', `grant_type ${JSON.stringify(shown)} is not supported (supported: ${[...GRANTS.keys()].join(', ')})`);
+  }
+  return grant;
+}
+
+/** node-oidc-provider: parameters a grant does not list never reach its handler. */
+function dropUnlistedParameters(parameters: RequestParameters, grant: Grant): void {
+  for (const name of [...parameters.keys()]) {
+    if (!grant.parameters.includes(name)) parameters.delete(name);
+  }
+}
+
+export function tokenEndpoint(services: Services) {
+  return async (request: FastifyRequest<{ Params: EndpointParams }>, reply: FastifyReply): Promise<FastifyReply> => {
+    const parameters = requestParameters(request.body);
+    const target = resolveEndpointTarget(services, request.params);
+    const client = await authenticateClient(
+      { authorization: request.headers.authorization, parameters },
+      target.api.id,
+      services.store,
+    );
+    const grant = selectGrant(parameters);
+    dropUnlistedParameters(parameters, grant);
+    const response = await grant.handler({
+      api: target.api,
+      authMethodId: target.authMethod.id,
+      verifier: target.verifier,
+      client,
+      parameters,
+      now: services.now(),
+      ip: request.ip,
+      store: services.store,
+    });
+    return reply.code(200).send(response);
+  };
+}
+
+export function registerTokenEndpoint(app: FastifyInstance, services: Services): void {
+  app.post<{ Params: EndpointParams }>('/auth/:authMethodId/api/:apiId/token', tokenEndpoint(services));
+}
