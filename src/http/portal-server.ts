@@ -1,8 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { createServer } from './create-server.js';
+import { managementApi } from './management/management-api.js';
+import { portalOAuthRoutes } from './management/sign-in-routes.js';
 import type { Services } from './services.js';
 
-/** The portal listener: the management API and the developer portal. */
+/** The portal listener: the management API, its sign-in (the built-in API's token endpoint) and the developer portal. */
 export function createPortalServer(services: Services): FastifyInstance {
-  return createServer(services, 'portal');
+  const app = createServer(services, 'portal');
+  app.register(portalOAuthRoutes, { services });
+  app.register(managementApi, { services });
+  return app;
 }

@@ -1,0 +1,66 @@
+import { CliError } from '../cli-error.js';
+import { readCredentials, writeCredentials, type StoredCredentials } from './credentials-file.js';
+import { refreshGrant } from './portal-tokens.js';
+
+// Calls the management API of a running server as the signed-in user. The server's URL comes
+// from --url, else $GATEHOUSE_URL, else the login; the access token from $GATEHOUSE_TOKEN (for
+// scripts that sign in on their own), else the stored login, refreshed when it is about to lapse.
+
+export interface RemoteOptions {
+  readonly url?: string;
+  readonly json?: boolean;
+}
+
+export interface ManagementClient {
+  readonly url: string;
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+const EXPIRY_MARGIN_MS = 30_000; // refresh 30 s early, so a token never lapses in flight
+
+export function normaliseUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+async function accessToken(url: string, stored: StoredCredentials | null): Promise<string> {
+  const fromEnv = process.env.GATEHOUSE_TOKEN;
+  if (fromEnv) return fromEnv;
+  if (!stored) throw new CliError('not signed in: run `gatehouse login --url URL` (or set GATEHOUSE_TOKEN)');
+  if (stored.url !== url) throw new CliError(`signed in to ${stored.url}, not ${url}: run \`gatehouse login --url ${url}\``);
+  if (stored.accessTokenExpiresAt - EXPIRY_MARGIN_MS > Date.now()) return stored.accessToken;
+  const renewed = await refreshGrant(url, stored.authMethod, stored.refreshToken);
+  await writeCredentials({ ...stored, ...renewed });
+  return renewed.accessToken;
+}
+
+/** RFC 9457 problem details become one line for the terminal. */
+async function refusal(response: Response): Promise<CliError> {
+  const body = (await response.json().catch(() => null)) as { detail?: string; title?: string; code?: string } | null;
+  const reason = body?.detail ?? body?.title ?? response.statusText;
+  return new CliError(`${response.status} ${body?.code ?? ''}: ${reason}`.replace(' :', ':'));
+}
+
+export async function connect(options: RemoteOptions): Promise<ManagementClient> {
+  const stored = await readCredentials();
+  const chosen = options.url || process.env.GATEHOUSE_URL || stored?.url;
+  if (!chosen) throw new CliError('which server? pass --url URL, set GATEHOUSE_URL, or run `gatehouse login --url URL`');
+  const url = normaliseUrl(chosen);
+  const token = await accessToken(url, stored);
+  return {
+    url,
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      let response: Response;
+      try {
+        response = await fetch(`${url}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch (error) {
+        throw new CliError(`cannot reach ${url}: ${(error as Error).message}`);
+      }
+      if (!response.ok) throw await refusal(response);
+      return (response.status === 204 ? null : await response.json()) as T;
+    },
+  };
+}

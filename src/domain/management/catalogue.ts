@@ -1,0 +1,53 @@
+import type { ApiConfig, AuthMethodConfig } from '../../config/config.js';
+import type { ManagementContext } from './management-context.js';
+import { notFound } from './management-error.js';
+
+// Read-only views of the configured APIs and auth methods, with the URLs a developer needs: the
+// API's gateway endpoint and its token URL for each auth method it accepts. Never the upstream's
+// secrets: an external auth method's secret header is left out.
+
+export interface AuthMethodView {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: AuthMethodConfig['kind'];
+}
+
+export interface ApiView {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly group: string | null;
+  readonly endpoint: string;
+  readonly tokenUrls: readonly { readonly authMethod: string; readonly url: string }[];
+  readonly accessTokenLifetime: number;
+  readonly scopes: ApiConfig['scopes'];
+  readonly plans: readonly { readonly id: string; readonly name: string; readonly description: string; readonly requiresApproval: boolean }[];
+}
+
+export function authMethodViews(context: Pick<ManagementContext, 'config'>): readonly AuthMethodView[] {
+  return context.config.authMethods.map((method) => ({ id: method.id, name: method.name, kind: method.kind }));
+}
+
+/** `publicUrl`: the public listener's base URL as clients see it, no trailing slash. */
+export function apiView(api: ApiConfig, publicUrl: string): ApiView {
+  return {
+    id: api.id,
+    name: api.name,
+    description: api.description,
+    group: api.group,
+    endpoint: `${publicUrl}${api.pathPrefix}`,
+    tokenUrls: api.authMethods.map((authMethod) => ({
+      authMethod,
+      url: `${publicUrl}/auth/${encodeURIComponent(authMethod)}/api/${encodeURIComponent(api.id)}/token`,
+    })),
+    accessTokenLifetime: api.accessTokenLifetime,
+    scopes: api.scopes,
+    plans: api.plans.map(({ id, name, description, requiresApproval }) => ({ id, name, description, requiresApproval })),
+  };
+}
+
+export function findApiView(context: Pick<ManagementContext, 'config'>, apiId: string, publicUrl: string): ApiView {
+  const api = context.config.apis.find((candidate) => candidate.id === apiId);
+  if (!api) throw notFound(`API ${apiId}`);
+  return apiView(api, publicUrl);
+}

@@ -1,0 +1,31 @@
+// The errors of the management use cases. Each has a stable machine-readable code; how a code
+// travels on the wire (status, problem type) is decided in one table:
+// src/http/management/problem-details.ts.
+
+export type ManagementErrorCode =
+  /** No valid sign-in (RFC 6750 §3.1 invalid_token, or no token at all). */
+  | 'unauthenticated'
+  /** Signed in, but this role may not do this. */
+  | 'forbidden'
+  | 'not_found'
+  /** The request is well-formed but names something invalid (an unknown API, plan, owner). */
+  | 'invalid_request'
+  /** The current state forbids it (already decided, last admin, built in, duplicate). */
+  | 'conflict';
+
+export class ManagementError extends Error {
+  readonly code: ManagementErrorCode;
+  readonly detail: string;
+
+  constructor(code: ManagementErrorCode, detail: string, options?: { readonly cause?: unknown }) {
+    super(`${code}: ${detail}`, options);
+    this.name = 'ManagementError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export const forbidden = (detail: string) => new ManagementError('forbidden', detail);
+export const notFound = (what: string) => new ManagementError('not_found', `${what} not found`);
+export const invalidRequest = (detail: string) => new ManagementError('invalid_request', detail);
+export const conflict = (detail: string) => new ManagementError('conflict', detail);

@@ -1,0 +1,150 @@
+import Type, { type TSchema } from 'typebox';
+
+// The management API's shared schemas. Each has an $id: Fastify validates and serialises with
+// them, and @fastify/swagger turns them into components.schemas of the OpenAPI document, so the
+// document and the checks cannot drift apart. Response schemas list every field that goes out:
+// anything else on a record (a password hash, a secret hash) is never serialised.
+
+const Timestamp = Type.String({ format: 'date-time' });
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const Id = Type.String({ minLength: 1, maxLength: 128 });
+const GroupId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
+
+export const ref = (id: string) => Type.Unsafe<unknown>({ $ref: `${id}#` });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    instance: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const User = Type.Object(
+  {
+    id: Id,
+    authMethod: Type.String(),
+    email: NullableString,
+    username: NullableString,
+    name: NullableString,
+    groups: Type.Array(Type.String()),
+    admin: Type.Boolean(),
+    approverOf: Type.Array(Type.String()),
+    disabled: Type.Boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    passwordChangedAt: NullableTimestamp,
+  },
+  { $id: 'User' },
+);
+
+export const Application = Type.Object(
+  {
+    id: Id,
+    name: Type.String(),
+    clientType: Type.Union([Type.Literal('confidential'), Type.Literal('public')]),
+    redirectUris: Type.Array(Type.String()),
+    ownerIds: Type.Array(Type.String()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Application' },
+);
+
+export const Subscription = Type.Object(
+  {
+    id: Id,
+    applicationId: Id,
+    apiId: Type.String(),
+    plan: Type.String(),
+    trusted: Type.Boolean(),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('declined')]),
+    clientId: NullableString,
+    hasClientSecret: Type.Boolean(),
+    decidedBy: NullableString,
+    decidedAt: NullableTimestamp,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Subscription' },
+);
+
+export const IssuedSubscription = Type.Object(
+  {
+    subscription: ref('Subscription'),
+    clientId: Type.String(),
+    clientSecret: Type.Union([Type.String(), Type.Null()], { description: 'shown this once; null for a public client' }),
+  },
+  { $id: 'IssuedSubscription' },
+);
+
+export const Login = Type.Object(
+  {
+    id: Id,
+    userId: Id,
+    applicationId: Id,
+    subscriptionId: Id,
+    apiId: Type.String(),
+    authMethod: Type.String(),
+    scope: Type.String(),
+    createdAt: Timestamp,
+    expiresAt: Timestamp,
+  },
+  { $id: 'Login', description: 'one password-grant sign-in (a token family)' },
+);
+
+export const AuditEvent = Type.Object(
+  {
+    id: Id,
+    at: Timestamp,
+    type: Type.String(),
+    actorUserId: NullableString,
+    userId: NullableString,
+    applicationId: NullableString,
+    subscriptionId: NullableString,
+    apiId: NullableString,
+    familyId: NullableString,
+    ip: NullableString,
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'AuditEvent' },
+);
+
+export const AuthMethod = Type.Object(
+  { id: Type.String(), name: Type.String(), kind: Type.Union([Type.Literal('local'), Type.Literal('external')]) },
+  { $id: 'AuthMethod' },
+);
+
+export const Api = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.String(),
+    group: NullableString,
+    endpoint: Type.String({ description: 'the gateway URL of the API' }),
+    tokenUrls: Type.Array(Type.Object({ authMethod: Type.String(), url: Type.String() })),
+    accessTokenLifetime: Type.Integer({ description: 'seconds' }),
+    scopes: Type.Array(Type.Object({ id: Type.String(), description: Type.String() })),
+    plans: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), requiresApproval: Type.Boolean() })),
+  },
+  { $id: 'Api' },
+);
+
+export const SHARED_SCHEMAS: readonly TSchema[] = [Problem, User, Application, Subscription, IssuedSubscription, Login, AuditEvent, AuthMethod, Api];
+
+/** A page of `item` (by $id) with the cursor of the next page. */
+export function pageOf(itemId: string) {
+  return Type.Object({ items: Type.Array(ref(itemId)), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+});
+
+export const Groups = Type.Array(GroupId, { maxItems: 100, uniqueItems: true });
