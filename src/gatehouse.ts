@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
+import { createVerifiers } from './domain/auth-methods/verifiers.js';
 import { createPasswordHasher, type PasswordHasher } from './domain/passwords.js';
+import { ensurePortalClient } from './domain/portal-sign-in.js';
+import { createGatewayState } from './gateway-state.js';
+import { startHousekeeping } from './housekeeping.js';
+import { createLoginThrottleState } from './login-throttle-state.js';
 import { createPortalServer } from './http/portal-server.js';
 import { createPublicServer } from './http/public-server.js';
 import type { Services } from './http/services.js';
@@ -28,6 +33,8 @@ export interface GatehouseOptions {
   readonly store?: Store;
   readonly passwords?: PasswordHasher;
   readonly now?: () => number;
+  /** For the external auth methods' HTTP calls (tests). */
+  readonly fetch?: typeof fetch;
 }
 
 export async function createGatehouse(config: Config, options: GatehouseOptions): Promise<Gatehouse> {
@@ -35,17 +42,36 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   const store =
     options.store ?? (await openStore(config, { onPoolError: (err) => logger.warn({ err }, 'idle database connection failed') }));
   const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
+  const passwords = options.passwords ?? createPasswordHasher();
+  const now = options.now ?? Date.now;
+  const verifiers = createVerifiers(config.authMethods, {
+    users: store.users,
+    passwords,
+    now,
+    onUpgradeFailure: (userId, err) => logger.warn({ err, userId }, 'password hash upgrade failed; the login went ahead'),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  // The built-in client the portal and the CLI sign in with (portal-sign-in.ts).
+  await ensurePortalClient(store, now());
+  const gateway = await createGatewayState(config, { store, redis, logger, now });
+  const throttle = createLoginThrottleState(config, { redis, logger });
   const services: Services = {
     config,
     logger,
-    store,
-    passwords: options.passwords ?? createPasswordHasher(),
+    store: gateway.store,
+    passwords,
+    verifiers,
     redis,
-    now: options.now ?? Date.now,
+    now,
+    accessTokens: gateway.accessTokens,
+    rateLimiter: gateway.rateLimiter,
+    loginThrottle: throttle.loginThrottle,
+    bruteForceCounters: throttle.counterMode,
   };
   const publicServer = createPublicServer(services);
   const portalServer = createPortalServer(services);
   let closing: Promise<void> | null = null;
+  let stopHousekeeping: (() => void) | null = null;
 
   return {
     services,
@@ -56,12 +82,15 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
         publicServer.listen(config.listeners.public),
         portalServer.listen(config.listeners.portal),
       ]);
+      stopHousekeeping = startHousekeeping(store, logger, services.now);
       return { public: publicAddress, portal: portalAddress };
     },
     close() {
       closing ??= (async () => {
+        stopHousekeeping?.();
         await Promise.allSettled([publicServer.close(), portalServer.close()]);
         await store.close();
+        await gateway.close();
         if (redis) await redis.quit().catch(() => redis.disconnect());
       })();
       return closing;

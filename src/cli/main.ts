@@ -5,8 +5,10 @@ import { ConfigError } from '../config/config.js';
 import { StoreInUseError } from '../store/sqlite.js';
 import { adminCreate } from './admin-create.js';
 import { CliError } from './cli-error.js';
+import { example } from './example.js';
 import { CONFIG_OPTION_HELP } from './load-cli-config.js';
 import { migrate } from './migrate.js';
+import { registerRemoteCommands } from './remote/remote-commands.js';
 import { serve } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -37,6 +39,19 @@ admin
   .option('--name <name>', 'display name')
   .option('-c, --config <file>', CONFIG_OPTION_HELP)
   .action(adminCreate);
+
+program
+  .command('example')
+  .description(
+    'seed the quick-start example: a demo user and a confidential and a public client with approved trusted subscriptions; ' +
+      'prints their credentials (new ones on every run) as shell assignments',
+  )
+  .option('--api <id>', 'the API to subscribe to (default: the first that accepts a local auth method)')
+  .option('-c, --config <file>', CONFIG_OPTION_HELP)
+  .action(example);
+
+// Commands against a running server's management API: login, users, applications, ...
+registerRemoteCommands(program);
 
 // Errors meant for the operator are one line on stderr; anything else is a bug and keeps its stack.
 function isOperatorError(error: unknown): error is Error {

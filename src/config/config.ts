@@ -82,6 +82,21 @@ export interface GatewayConfig {
   };
 }
 
+export interface LockoutConfig {
+  readonly failuresAllowed: number;
+  /** Seconds. */
+  readonly waitIncrementSeconds: number;
+  /** Seconds. */
+  readonly maxWaitSeconds: number;
+  /** Seconds after the last failure at which the count is forgotten. */
+  readonly failureResetSeconds: number;
+}
+
+export interface BruteForceConfig {
+  readonly accounts: LockoutConfig;
+  readonly addresses: LockoutConfig;
+}
+
 export interface Config {
   /** Absolute path. */
   readonly dataDir: string;
@@ -101,6 +116,9 @@ export interface Config {
   readonly groups: readonly GroupConfig[];
   readonly apis: readonly ApiConfig[];
   readonly gateway: GatewayConfig;
+  readonly bruteForce: BruteForceConfig;
+  /** Addresses or CIDR ranges whose X-Forwarded-For is trusted; empty: the peer is the client. */
+  readonly trustedProxies: readonly string[];
 }
 
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 3600; // 1 hour, as in the seed's example response

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import {
   ConfigError,
@@ -106,6 +107,16 @@ function resolveApi(
   };
 }
 
+/** An IPv4/IPv6 address, optionally with a /prefix length (what Fastify's trustProxy list accepts). */
+function checkProxy(entry: string, index: number): string {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  const maxBits = version === 6 ? 128 : 32;
+  const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+  if (version === 0 || rest.length > 0 || !validBits) fail(`trustedProxies[${index}]`, `"${entry}" is not an IP address or CIDR range`);
+  return entry;
+}
+
 /** `authMethods` must already have been validated entry by entry against their own kind. */
 export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.ProcessEnv): Config {
   const authMethodsRaw = raw.authMethods as unknown as RawAuthMethod[];
@@ -135,5 +146,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     groups: raw.groups,
     apis,
     gateway: { upstreamTimeoutMs: raw.gateway.upstreamTimeoutMs, tokenCache: { ...raw.gateway.tokenCache } },
+    bruteForce: { accounts: { ...raw.bruteForce.accounts }, addresses: { ...raw.bruteForce.addresses } },
+    trustedProxies: raw.trustedProxies.map((entry, i) => checkProxy(entry, i)),
   };
 }

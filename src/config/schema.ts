@@ -125,6 +125,34 @@ const Gateway = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+// Temporary lockout with increasing waits (Keycloak's brute force detection; OWASP Authentication
+// Cheat Sheet): after `failuresAllowed` failures the subject is locked for `waitIncrementSeconds`,
+// each further failure locks it for one increment more, up to `maxWaitSeconds`; the count is
+// forgotten `failureResetSeconds` after the last failure, and at once after a success.
+function lockoutPolicy(defaults: { failuresAllowed: number; waitIncrementSeconds: number; maxWaitSeconds: number; failureResetSeconds: number }) {
+  return Type.Object(
+    {
+      failuresAllowed: Type.Integer({ minimum: 1, maximum: 100_000, default: defaults.failuresAllowed }),
+      waitIncrementSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600, default: defaults.waitIncrementSeconds }),
+      maxWaitSeconds: Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600, default: defaults.maxWaitSeconds }),
+      failureResetSeconds: Type.Integer({ minimum: 1, maximum: 30 * 24 * 3600, default: defaults.failureResetSeconds }),
+    },
+    { additionalProperties: false, default: {} },
+  );
+}
+
+const BruteForce = Type.Object(
+  {
+    // Per account (auth method + user name, whether or not the account exists): 5 failures, then
+    // 60 s, 120 s, ... up to 15 min; forgotten 12 h after the last failure.
+    accounts: lockoutPolicy({ failuresAllowed: 5, waitIncrementSeconds: 60, maxWaitSeconds: 15 * 60, failureResetSeconds: 12 * 3600 }),
+    // Per client address across accounts (credential stuffing): 100 failures, then 429 for 60 s,
+    // 120 s, ... up to 15 min; forgotten 1 h after the last failure.
+    addresses: lockoutPolicy({ failuresAllowed: 100, waitIncrementSeconds: 60, maxWaitSeconds: 15 * 60, failureResetSeconds: 3600 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './data' }),
@@ -168,6 +196,10 @@ export const ConfigSchema = Type.Object(
     groups: Type.Array(Group, { default: [] }),
     apis: Type.Array(Api, { default: [] }),
     gateway: Gateway,
+    bruteForce: BruteForce,
+    // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; from anyone else the
+    // header is ignored, so that a client cannot pick the address it is throttled under.
+    trustedProxies: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: [], maxItems: 1000 }),
   },
   { additionalProperties: false },
 );

@@ -13,6 +13,9 @@ export type OAuthErrorCode =
   // RFC 6749 §4.1.2.1, used at the token endpoint when an auth method cannot answer right now.
   | 'temporarily_unavailable'
   | 'server_error'
+  // Not from an RFC: too many failed sign-ins from the client's address (RFC 6585 §4's 429,
+  // spelt as an OAuth code so that OAuth client libraries can show it; RFC 6749 §4.3.2).
+  | 'too_many_requests'
   // Not from an RFC: the URL names no API / auth method, or the method is not POST.
   | 'not_found'
   | 'method_not_allowed';
@@ -22,6 +25,8 @@ export interface OAuthErrorOptions {
   readonly clientUsedBasic?: boolean;
   /** For `method_not_allowed`: the methods the URL does accept. */
   readonly allowedMethods?: readonly string[];
+  /** For `too_many_requests`: whole seconds until the client may try again. */
+  readonly retryAfterSeconds?: number;
   readonly cause?: unknown;
 }
 
@@ -30,6 +35,7 @@ export class OAuthError extends Error {
   readonly description: string;
   readonly clientUsedBasic: boolean;
   readonly allowedMethods: readonly string[];
+  readonly retryAfterSeconds: number;
 
   constructor(code: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}) {
     super(`${code}: ${description}`, options.cause === undefined ? undefined : { cause: options.cause });
@@ -38,6 +44,7 @@ export class OAuthError extends Error {
     this.description = description;
     this.clientUsedBasic = options.clientUsedBasic ?? false;
     this.allowedMethods = options.allowedMethods ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 0;
   }
 }
 

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { clientErrorHandler } from './client-errors.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Services } from './services.js';
@@ -18,11 +19,16 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
   const app = Fastify({
     loggerInstance: services.logger.child({ listener: name }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // X-Forwarded-For is believed only from the configured proxies (request.ip is then the
+    // address the last trusted proxy saw); otherwise a client could choose the address that the
+    // brute-force throttle counts it under.
+    trustProxy: services.config.trustedProxies.length > 0 ? [...services.config.trustedProxies] : false,
     return503OnClosing: true,
+    clientErrorHandler,
     forceCloseConnections: 'idle',
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.register(healthRoutes, { checks: readinessChecks(services) });
+  app.register(healthRoutes, { checks: readinessChecks(services), report: () => ({ bruteForceCounters: services.bruteForceCounters() }) });
   return app;
 }

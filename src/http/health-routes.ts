@@ -10,6 +10,8 @@ export interface HealthRoutesOptions {
   readonly checks: readonly ReadinessCheck[];
   /** How long one check may take before it counts as down, ms. */
   readonly timeoutMs?: number;
+  /** States shown next to the checks (e.g. `bruteForceCounters: "local-fallback"`), never hidden by them. */
+  readonly report?: () => Readonly<Record<string, string>>;
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
@@ -40,6 +42,6 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
     return reply
       .code(ready ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
+      .send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results), ...options.report?.() });
   });
 };

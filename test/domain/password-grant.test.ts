@@ -5,7 +5,9 @@ import type { CredentialCheck } from '../../src/domain/auth-methods/credential-v
 import type { AuthenticatedClient } from '../../src/domain/client-authentication.js';
 import type { GrantContext } from '../../src/domain/grants/grant.js';
 import { passwordGrant } from '../../src/domain/grants/password-grant.js';
+import { LoginThrottle } from '../../src/domain/brute-force/login-throttle.js';
 import { OAuthError } from '../../src/domain/oauth-error.js';
+import { MemoryFailureCounters } from '../../src/shared-state/memory-failure-counters.js';
 import type { NewAuditEvent, TokenStore, User } from '../../src/store/store.js';
 
 // The password grant handler on its own, with fakes: what it does with the request's parameters.
@@ -18,6 +20,8 @@ const client = {
   application: { id: 'a1', clientType: 'public' },
 } as unknown as AuthenticatedClient;
 
+const POLICY = { failuresAllowed: 5, waitIncrementMs: 60_000, maxWaitMs: 900_000, failureResetMs: 43_200_000 };
+
 function context(check: CredentialCheck, seen: { password?: string; audit: NewAuditEvent[] }): GrantContext {
   return {
     api,
@@ -29,6 +33,7 @@ function context(check: CredentialCheck, seen: { password?: string; audit: NewAu
     ]),
     now: 1_000_000,
     ip: '127.0.0.1',
+    loginThrottle: new LoginThrottle(new MemoryFailureCounters(), { accounts: POLICY, addresses: POLICY }),
     verifier: {
       authMethodId: 'local',
       verify: async (_username, password) => {

@@ -22,7 +22,8 @@ describe('health probes', () => {
     assert.equal(response.statusCode, 200);
     const expected: Record<string, string> = { store: 'up' };
     if (process.env.REDIS_URL) expected.redis = 'up';
-    assert.deepEqual(response.json(), { status: 'ready', checks: expected });
+    const counters = process.env.REDIS_URL ? 'redis' : 'memory';
+    assert.deepEqual(response.json(), { status: 'ready', checks: expected, bruteForceCounters: counters });
   });
 
   it('/readyz is 503 once the store is unreachable, and says which dependency is down', async () => {
@@ -40,7 +41,7 @@ describe('health probes', () => {
     const gatehouse = await startTestGatehouse(testConfig(minimalConfig(), { REDIS_URL: 'redis://127.0.0.1:1' }), { logs });
     const response = await gatehouse.publicServer.inject({ method: 'GET', url: '/readyz' });
     assert.equal(response.statusCode, 503);
-    assert.deepEqual(response.json(), { status: 'unavailable', checks: { store: 'up', redis: 'down' } });
+    assert.deepEqual(response.json(), { status: 'unavailable', checks: { store: 'up', redis: 'down' }, bruteForceCounters: 'local-fallback' });
   });
 });
 

@@ -9,6 +9,7 @@ import {
   clientParameters,
   createClient,
   createUser,
+  oauthRawConfig,
   postForm,
   startOAuthGatehouse,
   TOKEN_URL,
@@ -144,6 +145,7 @@ const ROWS: readonly Row[] = [
     error: 'temporarily_unavailable',
     headers: { 'retry-after': '5' },
   },
+  { name: 'address throttled after failed sign-ins', request: () => throttledAddress(), status: 429, error: 'too_many_requests', headers: { 'retry-after': '60' } },
   // Refresh grant
   { name: 'missing refresh_token', request: (w) => postForm(w.harness, { grant_type: 'refresh_token', ...clientParameters(w.confidential) }), status: 400, error: 'invalid_request', description: /refresh_token/ },
   { name: 'unknown refresh_token', request: (w) => postForm(w.harness, { grant_type: 'refresh_token', refresh_token: 'x'.repeat(43), ...clientParameters(w.confidential) }), status: 400, error: 'invalid_grant' },
@@ -155,6 +157,17 @@ const ROWS: readonly Row[] = [
   // Discovery
   { name: 'metadata of an unknown API', request: (w) => raw(w, { method: 'GET', url: '/.well-known/oauth-authorization-server/auth/local/api/nope' }), status: 404, error: 'not_found' },
 ];
+
+/** A Gatehouse that throttles an address after one failure: the second attempt is refused. */
+async function throttledAddress(): Promise<LightMyRequestResponse> {
+  const raw = oauthRawConfig();
+  raw.bruteForce = { addresses: { failuresAllowed: 1, waitIncrementSeconds: 60 } };
+  const harness = await startOAuthGatehouse({ raw });
+  const client = await createClient(harness);
+  const attempt = () => postForm(harness, { grant_type: 'password', username: 'nobody@example.com', password: 'not-it', ...clientParameters(client) });
+  await attempt();
+  return attempt();
+}
 
 // Made at the top level so that the after() hooks of the fixtures close it when the file ends.
 async function makeWorld(): Promise<World> {

@@ -1,6 +1,7 @@
 import type { ApiConfig } from '../../config/config.js';
 import type { AuditStore, TokenStore, UserStore } from '../../store/store.js';
 import type { CredentialVerifier } from '../auth-methods/credential-verifier.js';
+import type { LoginThrottle } from '../brute-force/login-throttle.js';
 import type { AuthenticatedClient } from '../client-authentication.js';
 import type { TokenResponse } from '../token-issuer.js';
 import type { RequestParameters } from '../token-request.js';
@@ -17,7 +18,10 @@ export interface GrantContext {
   /** Only what `parameters` lists; the grant may delete from it (the password, once verified). */
   readonly parameters: RequestParameters;
   readonly now: number;
+  /** The client's address (X-Forwarded-For only from a trusted proxy); null when unknown. */
   readonly ip: string | null;
+  /** Brute-force protection of password checks (RFC 6749 §4.3.2). */
+  readonly loginThrottle: LoginThrottle;
   readonly store: {
     readonly tokens: TokenStore;
     readonly users: Pick<UserStore, 'findById'>;

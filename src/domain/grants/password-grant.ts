@@ -14,7 +14,11 @@ export const MAX_USERNAME_LENGTH = 320;
 
 // One body for unknown user, wrong password and disabled user: the answer must not tell which
 // (OWASP Authentication Cheat Sheet; RFC 6749 §5.2 invalid_grant).
+// A temporarily locked account gets this body too (src/domain/brute-force/login-throttle.ts).
 export const INVALID_CREDENTIALS = 'the username or password is wrong, or the account cannot sign in';
+
+// Says nothing about any account: only that this address must wait (RFC 6749 §4.3.2).
+export const TOO_MANY_FAILURES = 'too many failed sign-ins from this address; try again later';
 
 export const passwordGrant: Grant = {
   grantType: 'password',
@@ -28,14 +32,39 @@ export const passwordGrant: Grant = {
       await recordTokenEvent(store.audit, { type: AUDIT_EVENT.loginRefused, client, at: now, ip, details: { reason: refusal } });
       throw unauthorizedClient(refusal);
     }
+    // Both bounded before anything is counted or hashed: a 1 MB password costs nothing.
     const username = requireParameter(parameters, 'username', MAX_USERNAME_LENGTH);
     const password = requireParameter(parameters, 'password', MAX_PASSWORD_LENGTH);
+
+    // RFC 6749 §4.3.2 brute-force protection: counted before the password is checked.
+    const admission = await context.loginThrottle.admit(context.authMethodId, username, ip, now);
+    if (admission.outcome !== 'admitted') parameters.delete('password');
+    if (admission.outcome === 'address-throttled') {
+      // Not audited: a throttled flood must not turn into a flood of rows.
+      throw new OAuthError('too_many_requests', TOO_MANY_FAILURES, { retryAfterSeconds: admission.retryAfterSeconds });
+    }
+    if (admission.outcome === 'account-locked') {
+      // Bounded: every such attempt also counts against the address, which gets throttled.
+      await recordTokenEvent(store.audit, {
+        type: AUDIT_EVENT.loginRefused,
+        client,
+        at: now,
+        ip,
+        details: { reason: 'account_locked', authMethod: context.authMethodId },
+      });
+      // The very body of a wrong password, and no hash is computed. The quicker answer shows
+      // that (auth method, user name) is locked, which the caller caused and which happens to
+      // unknown accounts alike: it reveals nothing about which accounts exist, and hammering a
+      // locked account costs no CPU (OWASP Authentication Cheat Sheet, "Account Lockout").
+      throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
+    }
 
     const check = await context.verifier.verify(username, password);
     // fosite: credentials must not be passed around; nothing after this point can log or keep it.
     parameters.delete('password');
 
     if (check.outcome === 'unavailable') {
+      await context.loginThrottle.undecided(admission.pass, now);
       await recordTokenEvent(store.audit, {
         type: AUDIT_EVENT.loginRefused,
         client,
@@ -56,6 +85,7 @@ export const passwordGrant: Grant = {
       throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
     }
 
+    await context.loginThrottle.succeeded(admission.pass, now);
     const { family, response } = await startLogin(store.tokens, {
       api: context.api,
       authMethodId: context.authMethodId,

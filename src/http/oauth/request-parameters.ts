@@ -1,6 +1,6 @@
 import { parse as parseJson, type MemberNode } from '@humanwhocodes/momoa';
 import { parse as parseForm } from 'fast-querystring';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../domain/oauth-error.js';
 import type { RequestParameters } from '../../domain/token-request.js';
 
@@ -11,6 +11,34 @@ import type { RequestParameters } from '../../domain/token-request.js';
 
 const ACCEPTED = 'application/x-www-form-urlencoded or application/json';
 
+// RFC 6749 Appendix A: every parameter is at most UNICODECHARNOCRLF (%x09 / %x20-7E /
+// %x80-D7FF / %xE000-FFFD / %x10000-10FFFF): no control characters besides TAB, no lone
+// surrogates. Refused here, once, so that no NUL reaches a SQL driver and no CR/LF a log line.
+const UNICODECHARNOCRLF = /^[\t\x20-\x7E\x80-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
+
+function checkCharacters(name: string, value: string): void {
+  if (!UNICODECHARNOCRLF.test(name)) throw new OAuthError('invalid_request', 'a parameter name contains characters RFC 6749 Appendix A does not allow');
+  if (!UNICODECHARNOCRLF.test(value)) {
+    throw new OAuthError('invalid_request', `parameter ${name} contains characters RFC 6749 Appendix A does not allow (control characters)`);
+  }
+}
+
+// Both body types are UTF-8 (RFC 6749 Appendix B; RFC 8259 §8.1): another declared charset, or
+// bytes that are not UTF-8, would make the parameters mean something other than what was sent.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeBody(body: Buffer, contentType: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new OAuthError('invalid_request', `charset ${JSON.stringify(charset.slice(0, 40))} is not supported: send UTF-8`);
+  }
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
+  }
+}
+
 function repeated(name: string): OAuthError {
   return new OAuthError('invalid_request', `parameter ${name} is sent more than once (RFC 6749 §3.2)`);
 }
@@ -20,6 +48,7 @@ export function parametersFromForm(body: string): RequestParameters {
   const parameters: RequestParameters = new Map();
   for (const [name, value] of Object.entries(parsed)) {
     if (Array.isArray(value)) throw repeated(name);
+    checkCharacters(name, value);
     if (value !== '') parameters.set(name, value);
   }
   return parameters;
@@ -47,6 +76,7 @@ export function parametersFromJson(body: string): RequestParameters {
       // An array is the JSON spelling of a repeated parameter; numbers and objects are no parameter.
       throw new OAuthError('invalid_request', `parameter ${name} must be a string`);
     }
+    checkCharacters(name, member.value.value);
     if (member.value.value !== '') parameters.set(name, member.value.value);
   }
   return parameters;
@@ -55,15 +85,15 @@ export function parametersFromJson(body: string): RequestParameters {
 /** Replaces the scope's body parsers: only the two OAuth body types, anything else is invalid_request. */
 export function useParameterParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  const parser = (parse: (body: string) => RequestParameters) => (_request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  const parser = (parse: (body: string) => RequestParameters) => (request: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
     try {
-      done(null, parse(body.toString()));
+      done(null, parse(decodeBody(body, request.headers['content-type'])));
     } catch (error) {
       done(error as Error);
     }
   };
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parser(parametersFromForm));
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parser(parametersFromJson));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parser(parametersFromForm));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser(parametersFromJson));
   app.addContentTypeParser('*', (request, _payload, done) => {
     done(new OAuthError('invalid_request', `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send ${ACCEPTED}`));
   });

@@ -50,7 +50,9 @@ export function tokenEndpoint(services: Services) {
       client,
       parameters,
       now: services.now(),
+      // Fastify's trustProxy (create-server.ts) takes X-Forwarded-For from trusted proxies only.
       ip: request.ip,
+      loginThrottle: services.loginThrottle,
       store: services.store,
     });
     return reply.code(200).send(response);

@@ -25,6 +25,8 @@ export const WIRE_ERRORS: Readonly<Record<OAuthErrorCode, WireError>> = {
   // The auth method's backing service failed; the client may retry (RFC 9110 §15.6.4).
   temporarily_unavailable: { status: 503, headers: () => ({ 'retry-after': '5' }) },
   server_error: { status: 500 },
+  // Per-address sign-in throttling (src/domain/brute-force/): RFC 6585 §4, RFC 9110 §10.2.3.
+  too_many_requests: { status: 429, headers: (error) => ({ 'retry-after': String(Math.max(1, error.retryAfterSeconds)) }) },
   not_found: { status: 404 },
   method_not_allowed: { status: 405, headers: (error) => ({ allow: error.allowedMethods.join(', ') }) },
 };
