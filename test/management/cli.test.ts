@@ -156,4 +156,25 @@ describe('gatehouse management commands', () => {
     assert.match(table.stdout, /^ID\s+EMAIL/);
     assert.match(table.stdout, /dev@example\.com/);
   });
+  it('an admin lists locked accounts and releases one', async () => {
+    await localUser('root2@example.com', 'root password 2', { admin: true });
+    const admin = terminal();
+    assert.equal((await admin.run(['login', '--url', portal, '--username', 'root2@example.com'], 'root password 2\n')).code, 0);
+    for (let i = 0; i < 5; i++) {
+      await fetch(`${portal}/auth/local/api/gatehouse-portal/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'password', client_id: 'gatehouse-portal', username: 'Mallory@example.com', password: `guess ${i}` }),
+      });
+    }
+    const listed = await admin.run(['lockouts', 'list']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^AUTH METHOD\s+ACCOUNT\s+FAILURES\s+LOCKED UNTIL\nlocal\s+mallory@example\.com\s+5\s/m);
+    const released = await admin.run(['lockouts', 'release-account', 'mallory@example.com']);
+    assert.equal(released.code, 0, released.stderr);
+    assert.equal(released.stdout, 'released mallory@example.com (local)\n');
+    const after = await admin.json<{ accounts: unknown[] }>(['lockouts', 'list']);
+    assert.deepEqual(after.accounts, []);
+    const again = await admin.run(['lockouts', 'release-account', 'mallory@example.com']);
+    assert.equal(again.code, 1, 'nothing left to release');
+  });
 });

@@ -64,6 +64,10 @@ const MATRIX: readonly Row[] = [
   ['read an API', () => ({ method: 'GET', url: `${v1}/apis/orders` }), expect(200, 200, 200, 200, 200)],
   ['list auth methods', () => ({ method: 'GET', url: `${v1}/auth-methods` }), expect(200, 200, 200, 200, 200)],
   ['read the audit log', () => ({ method: 'GET', url: `${v1}/audit-events` }), expect(200, 403, 403, 403, 403)],
+  ['list lockouts', () => ({ method: 'GET', url: `${v1}/lockouts` }), expect(200, 403, 403, 403, 403)],
+  // Nothing is locked in this world: the admin passes the permission check and finds nothing.
+  ['release a locked account', () => ({ method: 'DELETE', url: `${v1}/lockouts/accounts/local/nobody@example.com` }), expect(404, 403, 403, 403, 403)],
+  ['release a throttled address', () => ({ method: 'DELETE', url: `${v1}/lockouts/addresses/192.0.2.7` }), expect(404, 403, 403, 403, 403)],
   ['how to sign in', () => ({ method: 'GET', url: `${v1}/sign-in` }), expect(200, 200, 200, 200, 200, 200)],
 ];
 
@@ -107,7 +111,9 @@ describe('management API permission matrix', () => {
           .replace(world.application.id, '{applicationId}')
           .replace(world.subscription.id, '{subscriptionId}')
           .replace(world.family.id, '{loginId}')
-          .replace('/apis/orders', '/apis/{apiId}');
+          .replace('/apis/orders', '/apis/{apiId}')
+          .replace('/lockouts/accounts/local/nobody@example.com', '/lockouts/accounts/{authMethodId}/{username}')
+          .replace('/lockouts/addresses/192.0.2.7', '/lockouts/addresses/{address}');
         return `${method} ${templated}`;
       }),
     );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerApplicationCommands } from './application-commands.js';
+import { registerLockoutCommands } from './lockout-commands.js';
 import { registerLoginCommands } from './login-commands.js';
 import { registerSubscriptionCommands } from './subscription-commands.js';
 import { registerTokenCommands } from './token-commands.js';
@@ -12,4 +13,5 @@ export function registerRemoteCommands(program: Command): void {
   registerApplicationCommands(program);
   registerSubscriptionCommands(program);
   registerTokenCommands(program);
+  registerLockoutCommands(program);
 }

@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import { applicationRoutes } from './application-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { catalogueRoutes } from './catalogue-routes.js';
+import { lockoutRoutes } from './lockout-routes.js';
 import { managementErrorHandler, sendProblem } from './problem-details.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { signInInfoRoute } from './sign-in-routes.js';
@@ -52,6 +53,7 @@ export async function managementApi(app: FastifyInstance, options: { readonly se
       subscriptionRoutes(api, services);
       catalogueRoutes(api, services);
       auditRoutes(api, services);
+      lockoutRoutes(api, services);
     },
     { prefix: API_PREFIX },
   );
