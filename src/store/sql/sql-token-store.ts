@@ -127,8 +127,17 @@ export class SqlTokenStore implements TokenStore {
         .where('token_hash', '=', presented)
         .where('consumed_at', 'is', null)
         .where('expires_at', '>', now)
-        .where('family_id', 'in', (eb) =>
-          eb.selectFrom('token_families').select('id').where('revoked_at', 'is', null).where('expires_at', '>', now),
+        // A correlated EXISTS is one primary-key probe; `family_id IN (SELECT ...)` made SQLite
+        // read every live family on each refresh.
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('token_families as f')
+              .select('f.id')
+              .whereRef('f.id', '=', 'refresh_tokens.family_id')
+              .where('f.revoked_at', 'is', null)
+              .where('f.expires_at', '>', now),
+          ),
         )
         .returning('family_id')
         .executeTakeFirst();
