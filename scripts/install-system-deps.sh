@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs beyond npm: the Python OAuth2 client
-# libraries that test/clients/ runs against a live Gatehouse with /usr/bin/python3.
+# libraries that test/clients/ runs against a live Gatehouse with /usr/bin/python3, and Debian's
+# Chromium (/usr/bin/chromium) that test/portal/ drives with playwright-core.
 # Idempotent: does nothing (and needs no root, no network) when they are already installed.
 set -euo pipefail
 
-PACKAGES=(python3 python3-requests-oauthlib python3-authlib)
+PACKAGES=(python3 python3-requests-oauthlib python3-authlib chromium)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -1,0 +1,161 @@
+// For approvers and admins: the approval queue, users and their logins, the audit log. The
+// management API enforces who may do what; these pages are only shown to whom it concerns.
+
+import { el, errorBox, guarded, show, when } from './dom.js';
+import { api, me } from './session.js';
+
+// ---- approvals --------------------------------------------------------------------------------
+
+export async function approvalsView() {
+  const { items } = await api('GET', '/approvals?limit=500');
+  const box = errorBox();
+  const decide = (s, verb) =>
+    guarded(box, async () => {
+      await api('POST', `/subscriptions/${encodeURIComponent(s.id)}/${verb}`);
+      await approvalsView();
+    });
+  show(
+    el('h1', {}, 'Approvals'),
+    el('p', { class: 'lead' }, 'Subscriptions waiting for a decision, oldest first. A trusted one lets the application collect its users’ passwords: approve it only for first-party apps you know.'),
+    box,
+    items.length
+      ? el(
+          'ul',
+          { class: 'cards', id: 'approvals' },
+          items.map((s) =>
+            el(
+              'li',
+              { class: `card approval${s.trusted ? ' is-trusted' : ''}`, 'data-subscription': s.id },
+              s.trusted ? el('p', { class: 'badge trusted big' }, 'TRUSTED — allows the password grant') : el('p', { class: 'badge' }, 'Not trusted'),
+              el('dl', { class: 'facts' }, el('dt', {}, 'API'), el('dd', {}, s.apiId), el('dt', {}, 'Plan'), el('dd', {}, s.plan), el('dt', {}, 'Application'), el('dd', {}, el('code', {}, s.applicationId)), el('dt', {}, 'Requested'), el('dd', {}, when(s.createdAt))),
+              el('div', { class: 'row' }, el('button', { type: 'button', onclick: decide(s, 'approve') }, 'Approve'), el('button', { type: 'button', class: 'danger', onclick: decide(s, 'decline') }, 'Decline')),
+            ),
+          ),
+        )
+      : el('p', { id: 'approvals-empty' }, 'Nothing is waiting for you.'),
+  );
+}
+
+// ---- admin ------------------------------------------------------------------------------------
+
+const userLabel = (u) => u.name ?? u.email ?? u.username ?? u.id;
+
+export async function usersView() {
+  const { items } = await api('GET', '/users?limit=500');
+  const box = errorBox();
+  const tableBox = errorBox();
+  const form = el(
+    'form',
+    { class: 'card', 'aria-labelledby': 'new-user-title' },
+    el('h2', { id: 'new-user-title' }, 'Create a user'),
+    el('label', {}, 'Email', el('input', { name: 'email', type: 'email', required: true, autocomplete: 'off' })),
+    el('label', {}, 'Full name', el('input', { name: 'name', autocomplete: 'off' })),
+    el('label', {}, 'Initial password', el('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' })),
+    el('label', { class: 'choice' }, el('input', { type: 'checkbox', name: 'admin' }), el('span', {}, el('strong', {}, 'Administrator'), el('span', { class: 'help' }, 'Can manage every user, application and subscription.'))),
+    box,
+    el('button', { type: 'submit' }, 'Create user'),
+  );
+  form.addEventListener(
+    'submit',
+    guarded(box, async () => {
+      const data = new FormData(form);
+      const name = String(data.get('name')).trim();
+      await api('POST', '/users', { email: String(data.get('email')).trim(), password: data.get('password'), admin: data.get('admin') === 'on', ...(name ? { name } : {}) });
+      await usersView();
+    }),
+  );
+  const toggle = (u) =>
+    guarded(tableBox, async () => {
+      await api('PATCH', `/users/${encodeURIComponent(u.id)}`, { disabled: !u.disabled });
+      await usersView();
+    });
+  show(
+    el('h1', {}, 'Users'),
+    tableBox,
+    el(
+      'table',
+      { id: 'users' },
+      el('thead', {}, el('tr', {}, ['User', 'Email', 'Roles', 'State', 'Actions'].map((h) => el('th', {}, h)))),
+      el(
+        'tbody',
+        {},
+        items.map((u) =>
+          el(
+            'tr',
+            { 'data-user': u.id },
+            el('td', {}, el('a', { href: `#/users/${encodeURIComponent(u.id)}` }, userLabel(u))),
+            el('td', {}, u.email ?? '—'),
+            el('td', {}, [u.admin ? 'admin' : null, u.approverOf.length ? `approver of ${u.approverOf.join(', ')}` : null].filter(Boolean).join('; ') || 'developer'),
+            el('td', {}, u.disabled ? el('span', { class: 'badge status-declined' }, 'disabled') : 'active'),
+            el('td', {}, u.id === me.id ? null : el('button', { type: 'button', class: u.disabled ? 'secondary' : 'danger', onclick: toggle(u) }, u.disabled ? 'Enable' : 'Disable')),
+          ),
+        ),
+      ),
+    ),
+    form,
+  );
+}
+
+export async function userView(userId) {
+  const path = `/users/${encodeURIComponent(userId)}`;
+  const [user, logins] = await Promise.all([api('GET', path), api('GET', `${path}/logins?limit=500`)]);
+  const box = errorBox();
+  const passwordBox = errorBox();
+  const end = (url) =>
+    guarded(box, async () => {
+      await api('DELETE', url);
+      await userView(userId);
+    });
+  const form = el(
+    'form',
+    { class: 'card', 'aria-labelledby': 'reset-title' },
+    el('h2', { id: 'reset-title' }, 'Reset password'),
+    el('p', { class: 'help' }, 'All of this user’s logins end at once.'),
+    el('label', {}, 'New password', el('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' })),
+    passwordBox,
+    el('button', { type: 'submit' }, 'Set password'),
+  );
+  form.addEventListener(
+    'submit',
+    guarded(passwordBox, async () => {
+      await api('PUT', `${path}/password`, { password: new FormData(form).get('password') });
+      await userView(userId);
+    }),
+  );
+  show(
+    el('p', {}, el('a', { href: '#/users' }, '← All users')),
+    el('h1', {}, userLabel(user)),
+    el('h2', {}, 'Active logins'),
+    box,
+    logins.items.length
+      ? el(
+          'table',
+          { id: 'logins' },
+          el('thead', {}, el('tr', {}, ['API', 'Application', 'Signed in', 'Expires', 'Actions'].map((h) => el('th', {}, h)))),
+          el(
+            'tbody',
+            {},
+            logins.items.map((login) =>
+              el('tr', { 'data-login': login.id }, el('td', {}, login.apiId), el('td', {}, el('code', {}, login.applicationId)), el('td', {}, when(login.createdAt)), el('td', {}, when(login.expiresAt)), el('td', {}, el('button', { type: 'button', class: 'danger', onclick: end(`/logins/${encodeURIComponent(login.id)}`) }, 'End login'))),
+            ),
+          ),
+        )
+      : el('p', {}, 'No active logins.'),
+    logins.items.length ? el('button', { type: 'button', class: 'danger', onclick: end(`${path}/logins`) }, 'End all logins') : null,
+    form,
+  );
+}
+
+export async function auditView() {
+  const { items } = await api('GET', '/audit-events?limit=200');
+  show(
+    el('h1', {}, 'Audit log'),
+    el('p', { class: 'lead' }, 'The latest 200 events, newest first.'),
+    el(
+      'table',
+      { id: 'audit' },
+      el('thead', {}, el('tr', {}, ['When', 'Event', 'Actor', 'User', 'API', 'Client IP'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, items.map((e) => el('tr', {}, el('td', {}, when(e.at)), el('td', {}, el('code', {}, e.type)), el('td', {}, e.actorUserId ?? '—'), el('td', {}, e.userId ?? '—'), el('td', {}, e.apiId ?? '—'), el('td', {}, e.ip ?? '—')))),
+    ),
+  );
+}

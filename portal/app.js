@@ -1,0 +1,91 @@
+// The Gatehouse developer portal: plain ES modules, no framework and no build step, so that what
+// the server ships is exactly what is reviewed here. It is only a client of the management API
+// (/api/v1) and of the built-in client's token endpoint: it has no data path of its own.
+// Modules: dom.js (text-only rendering), session.js (tokens and API calls), one per group of views.
+
+import { auditView, approvalsView, userView, usersView } from './admin.js';
+import { apiView, apisView } from './apis.js';
+import { applicationView, applicationsView } from './applications.js';
+import { el, errorBox, guarded, show, showError, view } from './dom.js';
+import { ApiError, api, go, me, onRedraw, refresh, setMe, signOut, signedIn, tokenRequest } from './session.js';
+
+// ---- sign in ----------------------------------------------------------------------------------
+
+async function signInView() {
+  const info = await (await fetch('/api/v1/sign-in')).json();
+  const box = errorBox();
+  const methods = info.tokenEndpoints;
+  const form = el(
+    'form',
+    { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
+    el('h1', { id: 'sign-in-title' }, 'Sign in'),
+    methods.length > 1
+      ? el('label', {}, 'Sign in with', el('select', { name: 'method' }, methods.map((m, i) => el('option', { value: i }, m.name))))
+      : null,
+    el('label', {}, 'Email or username', el('input', { name: 'username', autocomplete: 'username', required: true })),
+    el('label', {}, 'Password', el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+    box,
+    el('button', { type: 'submit' }, 'Sign in'),
+  );
+  form.addEventListener(
+    'submit',
+    guarded(box, async () => {
+      const data = new FormData(form);
+      const method = methods[Number(data.get('method') ?? 0)];
+      // The pathname only: same origin whatever host name the server saw.
+      const url = new URL(method.url).pathname;
+      await tokenRequest(url, { grant_type: 'password', username: data.get('username'), password: data.get('password') });
+      await go(!location.hash || location.hash === '#/' ? '#/apis' : location.hash);
+    }),
+  );
+  show(form);
+  form.querySelector('input[name=username]').focus();
+}
+
+// ---- routing ----------------------------------------------------------------------------------
+
+function chrome() {
+  const known = me !== null;
+  document.getElementById('nav').hidden = !known;
+  document.getElementById('sign-out').hidden = !known;
+  document.getElementById('nav-approvals').hidden = !(known && (me.admin || me.approverOf.length > 0));
+  for (const id of ['nav-users', 'nav-audit']) document.getElementById(id).hidden = !(known && me.admin);
+  document.getElementById('who').textContent = known ? (me.name ?? me.email ?? me.username ?? '') : '';
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (location.hash.startsWith(link.getAttribute('href'))) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+async function route() {
+  try {
+    if (!signedIn() && !(await refresh())) {
+      setMe(null);
+      chrome();
+      return await signInView();
+    }
+    if (!me) setMe(await api('GET', '/users/me'));
+    chrome();
+    const [, section, id] = location.hash.split('/').map(decodeURIComponent);
+    if (section === 'apis' && id) await apiView(id);
+    else if (section === 'applications' && id) await applicationView(id);
+    else if (section === 'applications') await applicationsView();
+    else if (section === 'approvals') await approvalsView();
+    else if (section === 'users' && id) await userView(id);
+    else if (section === 'users') await usersView();
+    else if (section === 'audit') await auditView();
+    else await apisView();
+    view.focus({ preventScroll: true });
+  } catch (error) {
+    if (error instanceof ApiError && !signedIn()) return; // already back at the sign-in form
+    const box = errorBox();
+    showError(box, error);
+    show(el('h1', {}, 'Something went wrong'), box);
+  }
+}
+
+document.getElementById('sign-out').addEventListener('click', () => signOut());
+window.addEventListener('hashchange', () => route());
+onRedraw(route);
+route();
+
