@@ -27,9 +27,11 @@ export const passwordGrant: Grant = {
 
   async handler(context) {
     const { client, parameters, store, now, ip } = context;
+    const recordRefusal = (reason: string, details: Record<string, unknown> = {}) =>
+      recordTokenEvent(store.audit, { type: AUDIT_EVENT.loginRefused, client, at: now, ip, details: { reason, ...details } });
     const refusal = passwordGrantRefusal(client);
     if (refusal) {
-      await recordTokenEvent(store.audit, { type: AUDIT_EVENT.loginRefused, client, at: now, ip, details: { reason: refusal } });
+      await recordRefusal(refusal);
       throw unauthorizedClient(refusal);
     }
     // Both bounded before anything is counted or hashed: a 1 MB password costs nothing.
@@ -45,13 +47,7 @@ export const passwordGrant: Grant = {
     }
     if (admission.outcome === 'account-locked') {
       // Bounded: every such attempt also counts against the address, which gets throttled.
-      await recordTokenEvent(store.audit, {
-        type: AUDIT_EVENT.loginRefused,
-        client,
-        at: now,
-        ip,
-        details: { reason: 'account_locked', authMethod: context.authMethodId },
-      });
+      await recordRefusal('account_locked', { authMethod: context.authMethodId });
       // The very body of a wrong password, and no hash is computed. The quicker answer shows
       // that (auth method, user name) is locked, which the caller caused and which happens to
       // unknown accounts alike: it reveals nothing about which accounts exist, and hammering a
@@ -65,23 +61,11 @@ export const passwordGrant: Grant = {
 
     if (check.outcome === 'unavailable') {
       await context.loginThrottle.undecided(admission.pass, now);
-      await recordTokenEvent(store.audit, {
-        type: AUDIT_EVENT.loginRefused,
-        client,
-        at: now,
-        ip,
-        details: { reason: 'auth_method_unavailable', authMethod: context.authMethodId, cause: check.reason },
-      });
+      await recordRefusal('auth_method_unavailable', { authMethod: context.authMethodId, cause: check.reason });
       throw new OAuthError('temporarily_unavailable', `the auth method "${context.authMethodId}" cannot verify passwords right now; try again later`);
     }
     if (check.outcome === 'rejected') {
-      await recordTokenEvent(store.audit, {
-        type: AUDIT_EVENT.loginRefused,
-        client,
-        at: now,
-        ip,
-        details: { reason: 'invalid_credentials', authMethod: context.authMethodId },
-      });
+      await recordRefusal('invalid_credentials', { authMethod: context.authMethodId });
       throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
     }
 

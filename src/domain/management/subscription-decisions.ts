@@ -34,40 +34,34 @@ export async function listApprovals(context: ManagementContext, filter: { readon
   return context.store.subscriptions.list({ status: 'pending', apiIds }, page);
 }
 
-export async function approveSubscription(context: ManagementContext, subscriptionId: string): Promise<Subscription> {
+async function decide(context: ManagementContext, subscriptionId: string, decision: 'approved' | 'declined'): Promise<Subscription> {
   const { subscription, api } = await findDecidable(context, subscriptionId);
-  if (subscription.status === 'approved') throw conflict('the subscription is already approved');
+  if (subscription.status === decision) throw conflict(`the subscription is already ${decision}`);
+  // Declining also takes back an approval given earlier: its logins end at once.
+  if (decision === 'declined') await context.store.tokens.revokeFamilies({ subscriptionId }, 'subscription_declined', context.now);
   const updated = await context.store.subscriptions.update(
     subscriptionId,
-    { status: 'approved', decidedBy: context.actor.id, decidedAt: context.now },
+    { status: decision, decidedBy: context.actor.id, decidedAt: context.now },
     context.now,
   );
   if (!updated) throw conflict('the subscription was revoked meanwhile');
   await recordManagementEvent(
     context,
-    MANAGEMENT_EVENT.subscriptionApproved,
+    decision === 'approved' ? MANAGEMENT_EVENT.subscriptionApproved : MANAGEMENT_EVENT.subscriptionDeclined,
     { applicationId: subscription.applicationId, subscriptionId, apiId: api.id },
-    { plan: subscription.plan, trusted: subscription.trusted },
+    {
+      plan: subscription.plan,
+      trusted: subscription.trusted,
+      ...(decision === 'declined' ? { wasApproved: subscription.status === 'approved' } : {}),
+    },
   );
   return updated;
 }
 
-/** Declining also takes back an approval given earlier: its logins end at once. */
-export async function declineSubscription(context: ManagementContext, subscriptionId: string): Promise<Subscription> {
-  const { subscription, api } = await findDecidable(context, subscriptionId);
-  if (subscription.status === 'declined') throw conflict('the subscription is already declined');
-  await context.store.tokens.revokeFamilies({ subscriptionId }, 'subscription_declined', context.now);
-  const updated = await context.store.subscriptions.update(
-    subscriptionId,
-    { status: 'declined', decidedBy: context.actor.id, decidedAt: context.now },
-    context.now,
-  );
-  if (!updated) throw conflict('the subscription was revoked meanwhile');
-  await recordManagementEvent(
-    context,
-    MANAGEMENT_EVENT.subscriptionDeclined,
-    { applicationId: subscription.applicationId, subscriptionId, apiId: api.id },
-    { plan: subscription.plan, trusted: subscription.trusted, wasApproved: subscription.status === 'approved' },
-  );
-  return updated;
+export function approveSubscription(context: ManagementContext, subscriptionId: string): Promise<Subscription> {
+  return decide(context, subscriptionId, 'approved');
+}
+
+export function declineSubscription(context: ManagementContext, subscriptionId: string): Promise<Subscription> {
+  return decide(context, subscriptionId, 'declined');
 }
