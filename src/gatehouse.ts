@@ -55,6 +55,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   await ensurePortalClient(store, now());
   const gateway = await createGatewayState(config, { store, redis, logger, now });
   const throttle = createLoginThrottleState(config, { redis, logger });
+  let boundPublicPort: number | null = null;
   const services: Services = {
     config,
     logger,
@@ -67,6 +68,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     rateLimiter: gateway.rateLimiter,
     loginThrottle: throttle.loginThrottle,
     bruteForceCounters: throttle.counterMode,
+    publicPort: () => boundPublicPort ?? config.listeners.public.port,
   };
   const publicServer = createPublicServer(services);
   const portalServer = createPortalServer(services);
@@ -82,6 +84,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
         publicServer.listen(config.listeners.public),
         portalServer.listen(config.listeners.portal),
       ]);
+      boundPublicPort = new URL(publicAddress).port === '' ? null : Number(new URL(publicAddress).port);
       stopHousekeeping = startHousekeeping(store, logger, services.now);
       return { public: publicAddress, portal: portalAddress };
     },

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +13,9 @@ import type { fastHasher } from '../support/oauth-fixtures.js';
 // What the portal tests do the way a person would: accounts to sign in with, signing in and out,
 // moving with the Tab key, copying a snippet from the page and pasting it into a shell.
 
-export const SCREENSHOTS = '/tmp';
+/** Screenshots of every page the tests visit, for people to look at (git-ignored). */
+export const SCREENSHOTS = path.resolve('test-results/portal-screenshots');
+mkdirSync(SCREENSHOTS, { recursive: true });
 
 export interface Account {
   readonly user: User;
