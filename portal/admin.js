@@ -1,7 +1,7 @@
 // For approvers and admins: the approval queue, users and their logins, the audit log. The
 // management API enforces who may do what; these pages are only shown to whom it concerns.
 
-import { el, errorBox, guarded, show, when } from './dom.js';
+import { el, errorBox, guarded, onSubmit, show, when } from './dom.js';
 import { api, me } from './session.js';
 
 // ---- approvals --------------------------------------------------------------------------------
@@ -27,7 +27,7 @@ export async function approvalsView() {
               'li',
               { class: `card approval${s.trusted ? ' is-trusted' : ''}`, 'data-subscription': s.id },
               s.trusted ? el('p', { class: 'badge trusted big' }, 'TRUSTED — allows the password grant') : el('p', { class: 'badge' }, 'Not trusted'),
-              el('dl', { class: 'facts' }, el('dt', {}, 'API'), el('dd', {}, s.apiId), el('dt', {}, 'Plan'), el('dd', {}, s.plan), el('dt', {}, 'Application'), el('dd', {}, el('code', {}, s.applicationId)), el('dt', {}, 'Requested'), el('dd', {}, when(s.createdAt))),
+              el('dl', { class: 'facts' }, el('dt', {}, 'API'), el('dd', {}, s.apiId), el('dt', {}, 'Plan'), el('dd', {}, s.plan), el('dt', {}, 'Application'), el('dd', { class: 'application-name' }, s.applicationName ?? '(deleted)', ' ', el('code', {}, s.applicationId)), el('dt', {}, 'Requested'), el('dd', {}, when(s.createdAt))),
               el('div', { class: 'row' }, el('button', { type: 'button', onclick: decide(s, 'approve') }, 'Approve'), el('button', { type: 'button', class: 'danger', onclick: decide(s, 'decline') }, 'Decline')),
             ),
           ),
@@ -55,15 +55,12 @@ export async function usersView() {
     box,
     el('button', { type: 'submit' }, 'Create user'),
   );
-  form.addEventListener(
-    'submit',
-    guarded(box, async () => {
-      const data = new FormData(form);
-      const name = String(data.get('name')).trim();
-      await api('POST', '/users', { email: String(data.get('email')).trim(), password: data.get('password'), admin: data.get('admin') === 'on', ...(name ? { name } : {}) });
-      await usersView();
-    }),
-  );
+  onSubmit(form, box, async () => {
+    const data = new FormData(form);
+    const name = String(data.get('name')).trim();
+    await api('POST', '/users', { email: String(data.get('email')).trim(), password: data.get('password'), admin: data.get('admin') === 'on', ...(name ? { name } : {}) });
+    await usersView();
+  });
   const toggle = (u) =>
     guarded(tableBox, async () => {
       await api('PATCH', `/users/${encodeURIComponent(u.id)}`, { disabled: !u.disabled });
@@ -96,9 +93,37 @@ export async function usersView() {
   );
 }
 
+// Group lists are typed as comma-separated ids: the API names no groups list, only each API's group.
+const groupList = (text) => [...new Set(String(text).split(',').map((id) => id.trim()).filter(Boolean))];
+
+/** The admin flag and group roles, saved with PATCH; only changed fields are sent, so that a refusal names the real change. */
+function rolesForm(user, groupIds, path, redraw) {
+  const box = errorBox();
+  const form = el(
+    'form',
+    { class: 'card', 'aria-labelledby': 'roles-title' },
+    el('h2', { id: 'roles-title' }, 'Roles'),
+    el('label', { class: 'choice' }, el('input', { type: 'checkbox', name: 'admin', checked: user.admin }), el('span', {}, el('strong', {}, 'Administrator'), el('span', { class: 'help' }, 'Can manage every user, application and subscription.'))),
+    el('label', {}, 'Approver of groups (comma-separated)', el('input', { name: 'approverOf', value: user.approverOf.join(', '), autocomplete: 'off' })),
+    el('label', {}, 'Member of groups (comma-separated)', el('input', { name: 'groups', value: user.groups.join(', '), autocomplete: 'off' })),
+    groupIds.length ? el('p', { class: 'help' }, `Groups of the APIs: ${groupIds.join(', ')}.`) : null,
+    box,
+    el('button', { type: 'submit' }, 'Save roles'),
+  );
+  onSubmit(form, box, async () => {
+    const data = new FormData(form);
+    const wanted = { admin: data.get('admin') === 'on', approverOf: groupList(data.get('approverOf')), groups: groupList(data.get('groups')) };
+    const patch = Object.fromEntries(Object.entries(wanted).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(user[field])));
+    if (Object.keys(patch).length > 0) await api('PATCH', path, patch);
+    await redraw();
+  });
+  return form;
+}
+
 export async function userView(userId) {
   const path = `/users/${encodeURIComponent(userId)}`;
-  const [user, logins] = await Promise.all([api('GET', path), api('GET', `${path}/logins?limit=500`)]);
+  const [user, logins, apis] = await Promise.all([api('GET', path), api('GET', `${path}/logins?limit=500`), api('GET', '/apis')]);
+  const groupIds = [...new Set(apis.items.map((a) => a.group).filter(Boolean))].sort();
   const box = errorBox();
   const passwordBox = errorBox();
   const end = (url) =>
@@ -115,13 +140,10 @@ export async function userView(userId) {
     passwordBox,
     el('button', { type: 'submit' }, 'Set password'),
   );
-  form.addEventListener(
-    'submit',
-    guarded(passwordBox, async () => {
-      await api('PUT', `${path}/password`, { password: new FormData(form).get('password') });
-      await userView(userId);
-    }),
-  );
+  onSubmit(form, passwordBox, async () => {
+    await api('PUT', `${path}/password`, { password: new FormData(form).get('password') });
+    await userView(userId);
+  });
   show(
     el('p', {}, el('a', { href: '#/users' }, '← All users')),
     el('h1', {}, userLabel(user)),
@@ -142,6 +164,7 @@ export async function userView(userId) {
         )
       : el('p', {}, 'No active logins.'),
     logins.items.length ? el('button', { type: 'button', class: 'danger', onclick: end(`${path}/logins`) }, 'End all logins') : null,
+    rolesForm(user, groupIds, path, () => userView(userId)),
     form,
   );
 }

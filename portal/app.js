@@ -6,7 +6,7 @@
 import { auditView, approvalsView, userView, usersView } from './admin.js';
 import { apiView, apisView } from './apis.js';
 import { applicationView, applicationsView } from './applications.js';
-import { el, errorBox, guarded, show, showError, view } from './dom.js';
+import { el, errorBox, onSubmit, show, showError, view } from './dom.js';
 import { ApiError, api, go, me, onRedraw, refresh, setMe, signOut, signedIn, tokenRequest } from './session.js';
 
 // ---- sign in ----------------------------------------------------------------------------------
@@ -27,17 +27,14 @@ async function signInView() {
     box,
     el('button', { type: 'submit' }, 'Sign in'),
   );
-  form.addEventListener(
-    'submit',
-    guarded(box, async () => {
-      const data = new FormData(form);
-      const method = methods[Number(data.get('method') ?? 0)];
-      // The pathname only: same origin whatever host name the server saw.
-      const url = new URL(method.url).pathname;
-      await tokenRequest(url, { grant_type: 'password', username: data.get('username'), password: data.get('password') });
-      await go(!location.hash || location.hash === '#/' ? '#/apis' : location.hash);
-    }),
-  );
+  onSubmit(form, box, async () => {
+    const data = new FormData(form);
+    const method = methods[Number(data.get('method') ?? 0)];
+    // The pathname only: same origin whatever host name the server saw.
+    const url = new URL(method.url).pathname;
+    await tokenRequest(url, { grant_type: 'password', username: data.get('username'), password: data.get('password') });
+    await go(!location.hash || location.hash === '#/' ? '#/apis' : location.hash);
+  });
   show(form);
   form.querySelector('input[name=username]').focus();
 }

@@ -1,7 +1,7 @@
 // Applications: register, list, delete; an application's subscriptions, subscribing, and the
 // client secret shown once.
 
-import { copyButton, el, errorBox, guarded, show, statusBadge } from './dom.js';
+import { copyButton, el, errorBox, guarded, onSubmit, show, statusBadge } from './dom.js';
 import { api, rerender } from './session.js';
 
 // ---- applications -----------------------------------------------------------------------------
@@ -31,15 +31,12 @@ export async function applicationsView() {
     box,
     el('button', { type: 'submit' }, 'Register application'),
   );
-  form.addEventListener(
-    'submit',
-    guarded(box, async () => {
-      const data = new FormData(form);
-      const redirectUris = String(data.get('redirectUris')).split('\n').map((s) => s.trim()).filter(Boolean);
-      const created = await api('POST', '/applications', { name: String(data.get('name')).trim(), clientType: data.get('clientType'), redirectUris });
-      location.hash = `#/applications/${encodeURIComponent(created.id)}`;
-    }),
-  );
+  onSubmit(form, box, async () => {
+    const data = new FormData(form);
+    const redirectUris = String(data.get('redirectUris')).split('\n').map((s) => s.trim()).filter(Boolean);
+    const created = await api('POST', '/applications', { name: String(data.get('name')).trim(), clientType: data.get('clientType'), redirectUris });
+    location.hash = `#/applications/${encodeURIComponent(created.id)}`;
+  });
   const listBox = errorBox();
   const rows = items.map((application) =>
     el(
@@ -122,14 +119,11 @@ export async function applicationView(applicationId, issued) {
     box,
     el('button', { type: 'submit' }, 'Subscribe'),
   );
-  form.addEventListener(
-    'submit',
-    guarded(box, async () => {
-      const data = new FormData(form);
-      const result = await api('POST', '/subscriptions', { applicationId, apiId: data.get('apiId'), plan: data.get('plan') || undefined, trusted: data.get('trusted') === 'on' });
-      await applicationView(applicationId, result);
-    }),
-  );
+  onSubmit(form, box, async () => {
+    const data = new FormData(form);
+    const result = await api('POST', '/subscriptions', { applicationId, apiId: data.get('apiId'), plan: data.get('plan') || undefined, trusted: data.get('trusted') === 'on' });
+    await applicationView(applicationId, result);
+  });
   const action = (label, cls, run) => el('button', { type: 'button', class: cls, onclick: guarded(tableBox, run) }, label);
   const rows = subscriptions.items.map((s) =>
     el(
@@ -168,15 +162,12 @@ export async function applicationView(applicationId, issued) {
     editBox,
     el('button', { type: 'submit' }, 'Save changes'),
   );
-  edit.addEventListener(
-    'submit',
-    guarded(editBox, async () => {
-      const data = new FormData(edit);
-      const redirectUris = String(data.get('redirectUris')).split('\n').map((line) => line.trim()).filter(Boolean);
-      await api('PATCH', path, { name: String(data.get('name')).trim(), redirectUris });
-      await applicationView(applicationId);
-    }),
-  );
+  onSubmit(edit, editBox, async () => {
+    const data = new FormData(edit);
+    const redirectUris = String(data.get('redirectUris')).split('\n').map((line) => line.trim()).filter(Boolean);
+    await api('PATCH', path, { name: String(data.get('name')).trim(), redirectUris });
+    await applicationView(applicationId);
+  });
   show(
     el('p', {}, el('a', { href: '#/applications' }, '← All applications')),
     el('h1', {}, application.name),

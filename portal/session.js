@@ -80,6 +80,7 @@ export async function go(hash) {
   else location.hash = hash;
 }
 
+/** A refusal of the management API; the message is the problem's detail, which names the field. */
 export class ApiError extends Error {}
 
 /** A management API call; on 401 it refreshes once and retries, else it goes back to sign-in. */

@@ -133,6 +133,8 @@ describe('developer portal in Chromium', { skip: skip ?? false }, () => {
     await page.getByRole('link', { name: 'Approvals' }).click();
     const card = page.locator(`#approvals [data-subscription="${subscription.id}"]`);
     assert.match(await card.locator('.badge.trusted').innerText(), /TRUSTED/);
+    // Approvers may not read applications: the queue itself carries the name, as text.
+    assert.equal(await card.locator('.application-name').innerText(), `${appName} ${application.id}`);
     await page.screenshot({ path: `${SCREENSHOTS}/gatehouse-portal-approvals.png`, fullPage: true });
     await card.getByRole('button', { name: 'Approve' }).click();
     await page.locator('#approvals-empty').waitFor();

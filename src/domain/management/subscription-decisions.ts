@@ -25,13 +25,21 @@ async function findDecidable(context: ManagementContext, subscriptionId: string)
   return { subscription, api };
 }
 
+/** A pending subscription with its application's name: approvers may not read applications themselves. */
+export type Approval = Subscription & { readonly applicationName: string | null };
+
 /** The pending subscriptions the actor may decide, oldest first. */
-export async function listApprovals(context: ManagementContext, filter: { readonly apiId?: string }, page: PageRequest): Promise<Page<Subscription>> {
+export async function listApprovals(context: ManagementContext, filter: { readonly apiId?: string }, page: PageRequest): Promise<Page<Approval>> {
   requireSomeDecider(context.actor);
   const apiIds = decidableApis(context.actor, context.config.apis)
     .map((api) => api.id)
     .filter((id) => filter.apiId === undefined || id === filter.apiId);
-  return context.store.subscriptions.list({ status: 'pending', apiIds }, page);
+  const pending = await context.store.subscriptions.list({ status: 'pending', apiIds }, page);
+  // The name is what an approver recognises an application by; null if it went meanwhile.
+  const items = await Promise.all(
+    pending.items.map(async (subscription) => ({ ...subscription, applicationName: (await context.store.applications.findById(subscription.applicationId))?.name ?? null })),
+  );
+  return { ...pending, items };
 }
 
 async function decide(context: ManagementContext, subscriptionId: string, decision: 'approved' | 'declined'): Promise<Subscription> {

@@ -74,6 +74,12 @@ export const Subscription = Type.Object(
   { $id: 'Subscription' },
 );
 
+/** A subscription in the approval queue, with what approvers know an application by. */
+export const Approval = Type.Object(
+  { ...Subscription.properties, applicationName: Type.Union([Type.String(), Type.Null()], { description: 'null if the application was deleted meanwhile' }) },
+  { $id: 'Approval' },
+);
+
 export const IssuedSubscription = Type.Object(
   {
     subscription: ref('Subscription'),
@@ -135,7 +141,7 @@ export const Api = Type.Object(
   { $id: 'Api' },
 );
 
-export const SHARED_SCHEMAS: readonly TSchema[] = [Problem, User, Application, Subscription, IssuedSubscription, Login, AuditEvent, AuthMethod, Api];
+export const SHARED_SCHEMAS: readonly TSchema[] = [Problem, User, Application, Subscription, Approval, IssuedSubscription, Login, AuditEvent, AuthMethod, Api];
 
 /** A page of `item` (by $id) with the cursor of the next page. */
 export function pageOf(itemId: string) {

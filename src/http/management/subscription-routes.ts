@@ -12,7 +12,7 @@ import {
 import type { Services } from '../services.js';
 import { addManagementRoute } from './management-route.js';
 import { Id, PageQuery, pageOf, ref } from './schemas.js';
-import { pageView, subscriptionView } from './views.js';
+import { approvalView, pageView, subscriptionView } from './views.js';
 
 // /api/v1/subscriptions and /api/v1/approvals: subscribing an application to an API (ticking
 // "trusted" for the password grant), deciding, revoking, and new client secrets.
@@ -78,7 +78,7 @@ export function subscriptionRoutes(app: FastifyInstance, services: Services): vo
   });
   addManagementRoute(app, services, {
     method: 'GET', url: '/approvals', tag: 'approvals', summary: 'Pending subscriptions you may decide, oldest first',
-    querystring: ApprovalQuery, response: pageOf('Subscription'),
-    handle: async (context, { query }) => pageView(await listApprovals(context, query, query), subscriptionView),
+    querystring: ApprovalQuery, response: pageOf('Approval'),
+    handle: async (context, { query }) => pageView(await listApprovals(context, query, query), approvalView),
   });
 }

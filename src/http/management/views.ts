@@ -36,6 +36,10 @@ export function auditEventView(event: AuditEvent) {
   return { ...event, at: iso(event.at) };
 }
 
+export function approvalView(approval: Subscription & { readonly applicationName: string | null }) {
+  return { ...subscriptionView(approval), applicationName: approval.applicationName };
+}
+
 export function pageView<T, V>(page: { readonly items: readonly T[]; readonly nextCursor: string | null }, view: (item: T) => V) {
   return { items: page.items.map(view), nextCursor: page.nextCursor };
 }
