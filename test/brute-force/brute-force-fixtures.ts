@@ -1,6 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
-import type { PasswordHasher } from '../../src/domain/passwords.js';
-import { clientParameters, fastHasher, oauthRawConfig, postForm, type OAuthHarness, type TestClient } from '../support/oauth-fixtures.js';
+import { clientParameters, oauthRawConfig, postForm, type OAuthHarness, type TestClient } from '../support/oauth-fixtures.js';
 
 // Shared by the brute-force tests: a config with chosen lockout settings, a hasher that counts
 // the password checks it makes, and one password-grant attempt.
@@ -12,16 +11,7 @@ export function lockoutRawConfig(bruteForce: Record<string, unknown>, extra: Rec
   return { ...oauthRawConfig(), bruteForce, ...extra };
 }
 
-export function countingHasher(): PasswordHasher & { readonly calls: () => number } {
-  const inner = fastHasher();
-  let calls = 0;
-  return {
-    hash: (password) => inner.hash(password),
-    verify: (hash, password) => ((calls += 1), inner.verify(hash, password)),
-    verifyDummy: (password) => ((calls += 1), inner.verifyDummy(password)),
-    calls: () => calls,
-  };
-}
+export { countingHasher } from '../support/oauth-fixtures.js';
 
 export interface AttemptOptions {
   readonly url?: string;

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PasswordHasher } from '../../src/domain/passwords.js';
 import { hashTokenValue } from '../../src/domain/token-values.js';
 import { captureLogs } from '../support/gatehouse-instance.js';
 import {
   basicAuthorization,
   clientParameters,
   createClient,
+  countingHasher,
   createUser,
-  fastHasher,
   postForm,
   startOAuthGatehouse,
   type TokenBody,
@@ -17,18 +16,6 @@ import {
 // RFC 6749 §4.3 through the public listener (app.inject).
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43,}$/;
-
-/** Counts the password verifications each request costs (no enumeration by work done). */
-function countingHasher(): PasswordHasher & { calls: () => number } {
-  const inner = fastHasher();
-  let calls = 0;
-  return {
-    hash: (password) => inner.hash(password),
-    verify: (hash, password) => ((calls += 1), inner.verify(hash, password)),
-    verifyDummy: (password) => ((calls += 1), inner.verifyDummy(password)),
-    calls: () => calls,
-  };
-}
 
 describe('grant_type=password', () => {
   it('a confidential client (form body) gets a bearer pair with the API lifetime and full scope, stored only as SHA-256', async () => {

@@ -18,6 +18,18 @@ import { startTestGatehouse, testConfig, type LogCapture } from './gatehouse-ins
 export const FAST_ARGON2: Argon2Parameters = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 export const fastHasher = (): PasswordHasher => createPasswordHasher(FAST_ARGON2);
 
+/** A fast hasher that counts the password checks made (no enumeration, no hashing while locked). */
+export function countingHasher(): PasswordHasher & { readonly calls: () => number } {
+  const inner = fastHasher();
+  let calls = 0;
+  return {
+    hash: (password) => inner.hash(password),
+    verify: (hash, password) => ((calls += 1), inner.verify(hash, password)),
+    verifyDummy: (password) => ((calls += 1), inner.verifyDummy(password)),
+    calls: () => calls,
+  };
+}
+
 export const TOKEN_URL = '/auth/local/api/orders/token';
 export const REVOKE_URL = '/auth/local/api/orders/revoke';
 
