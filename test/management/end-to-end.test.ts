@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { startIdentityUpstream } from '../support/identity-upstream.js';
 import { managementRawConfig, startManagement } from './management-fixtures.js';
 
 // The issue's story, through the real endpoints: a developer registers an application and
@@ -9,20 +8,10 @@ import { managementRawConfig, startManagement } from './management-fixtures.js';
 // approves; then it works and the gateway admits the token; the subscription is revoked and the
 // gateway refuses the same token on the very next request.
 
-async function startUpstream(): Promise<string> {
-  const server = createServer((request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ user: request.headers['x-authenticated-userid'] ?? null }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 describe('end to end: develop, subscribe trusted, approve, use, revoke', () => {
   it('follows the seed from registration to revocation', async () => {
     const raw = managementRawConfig();
-    const upstream = await startUpstream();
+    const upstream = await startIdentityUpstream();
     for (const api of raw.apis as Record<string, unknown>[]) api.upstreamUrl = upstream;
     const h = await startManagement(raw);
     const developer = await h.person({ name: 'developer' });

@@ -18,14 +18,11 @@ export function managementRawConfig(): Record<string, unknown> {
     { id: 'partners', name: 'Partners' },
     { id: 'internal', name: 'Internal' },
   ];
+  // The minimal config's `orders` API (group partners), with a scope and a plan that needs approval.
+  const [orders] = raw.apis as Record<string, unknown>[];
   raw.apis = [
     {
-      id: 'orders',
-      name: 'Orders',
-      pathPrefix: '/orders',
-      upstreamUrl: 'http://127.0.0.1:9',
-      authMethods: ['local'],
-      group: 'partners',
+      ...orders,
       scopes: [{ id: 'orders:read' }],
       plans: [
         { id: 'basic', name: 'Basic', requiresApproval: false },

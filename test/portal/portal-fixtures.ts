@@ -2,9 +2,6 @@ import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after } from 'node:test';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import type { Store, User } from '../../src/store/store.js';
@@ -52,17 +49,6 @@ export async function tabTo(page: Page, selector: string): Promise<void> {
 }
 
 const run = promisify(execFile);
-
-/** The API's upstream: answers with the user the gateway says it authenticated. */
-export async function startUpstream(): Promise<string> {
-  const server = createServer((request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ user: request.headers['x-authenticated-userid'] ?? null }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /**
  * Runs a copied snippet with the real curl through sh, as a person pasting it would. The

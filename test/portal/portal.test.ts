@@ -5,9 +5,10 @@ import { hashTokenValue } from '../../src/domain/token-values.js';
 import { PORTAL_MODULES } from '../../src/http/portal-pages.js';
 import { managementRawConfig } from '../management/management-fixtures.js';
 import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
+import { startIdentityUpstream } from '../support/identity-upstream.js';
 import { fastHasher } from '../support/oauth-fixtures.js';
 import { browserUnavailable, startBrowser } from './portal-browser.js';
-import { SCREENSHOTS, account, copySnippet, runSnippet, signIn, signOut, startUpstream, tabTo } from './portal-fixtures.js';
+import { SCREENSHOTS, account, copySnippet, runSnippet, signIn, signOut, tabTo } from './portal-fixtures.js';
 
 // The developer portal in a real browser, through the story of issue 6: a developer registers a
 // confidential and a public application, sees the secret once, subscribes trusted and sees it
@@ -43,7 +44,7 @@ describe('developer portal in Chromium', { skip: skip ?? false }, () => {
   it('registers, subscribes trusted, approves and shows the curl examples', async () => {
     const passwords = fastHasher();
     const raw = managementRawConfig();
-    const upstream = await startUpstream();
+    const upstream = await startIdentityUpstream();
     for (const api of raw.apis as Record<string, unknown>[]) api.upstreamUrl = upstream;
     const gatehouse = await startTestGatehouse(testConfig(raw), { passwords });
     const { portal, public: publicAddress } = await gatehouse.listen();
