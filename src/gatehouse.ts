@@ -11,6 +11,10 @@ import { createPortalServer } from './http/portal-server.js';
 import { createPublicServer } from './http/public-server.js';
 import type { Services } from './http/services.js';
 import { connectRedis } from './shared-state/redis-client.js';
+import { GatehouseMetrics } from './observability/metrics.js';
+import { observeState } from './observability/state-gauges.js';
+import { withHashMetrics } from './observability/timed-hasher.js';
+import { withStoreMetrics } from './observability/timed-store.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -39,10 +43,13 @@ export interface GatehouseOptions {
 
 export async function createGatehouse(config: Config, options: GatehouseOptions): Promise<Gatehouse> {
   const { logger } = options;
-  const store =
+  const metrics = config.metrics.enabled ? new GatehouseMetrics(config) : null;
+  const openedStore =
     options.store ?? (await openStore(config, { onPoolError: (err) => logger.warn({ err }, 'idle database connection failed') }));
+  const store = metrics ? withStoreMetrics(openedStore, metrics) : openedStore;
   const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
-  const passwords = options.passwords ?? createPasswordHasher();
+  const hasher = options.passwords ?? createPasswordHasher();
+  const passwords = metrics ? withHashMetrics(hasher, metrics) : hasher;
   const now = options.now ?? Date.now;
   const verifiers = createVerifiers(config.authMethods, {
     users: store.users,
@@ -55,6 +62,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   await ensurePortalClient(store, now());
   const gateway = await createGatewayState(config, { store, redis, logger, now });
   const throttle = createLoginThrottleState(config, { redis, logger });
+  if (metrics) observeState(metrics, { accessTokens: gateway.accessTokens, loginThrottle: throttle.loginThrottle, now });
   let boundPublicPort: number | null = null;
   const services: Services = {
     config,
@@ -68,6 +76,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     rateLimiter: gateway.rateLimiter,
     loginThrottle: throttle.loginThrottle,
     bruteForceCounters: throttle.counterMode,
+    metrics,
     publicPort: () => boundPublicPort ?? config.listeners.public.port,
   };
   const publicServer = createPublicServer(services);

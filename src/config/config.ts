@@ -97,6 +97,13 @@ export interface BruteForceConfig {
   readonly addresses: LockoutConfig;
 }
 
+export interface MetricsConfig {
+  /** false: no metrics endpoint and nothing recorded. */
+  readonly enabled: boolean;
+  readonly listener: 'portal' | 'public';
+  readonly path: string;
+}
+
 export interface Config {
   /** Absolute path. */
   readonly dataDir: string;
@@ -117,6 +124,7 @@ export interface Config {
   readonly apis: readonly ApiConfig[];
   readonly gateway: GatewayConfig;
   readonly bruteForce: BruteForceConfig;
+  readonly metrics: MetricsConfig;
   /** Addresses or CIDR ranges whose X-Forwarded-For is trusted; empty: the peer is the client. */
   readonly trustedProxies: readonly string[];
 }

@@ -134,6 +134,11 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
   if (publicListener.port !== 0 && publicListener.port === portal.port && publicListener.host === portal.host) {
     fail('listeners.portal.port', 'must differ from listeners.public.port');
   }
+  const metrics = { enabled: raw.metrics.enabled, listener: raw.metrics.listener as 'portal' | 'public', path: raw.metrics.path };
+  const metricsClash = [...RESERVED_PREFIXES, ...(metrics.listener === 'public' ? apis.map((api) => api.pathPrefix) : [])].find((prefix) =>
+    overlaps(metrics.path, prefix),
+  );
+  if (metrics.enabled && metricsClash) fail('metrics.path', `"${metrics.path}" collides with ${metricsClash} on the ${metrics.listener} listener`);
   return {
     dataDir: path.resolve(configDir, raw.dataDir),
     publicUrl: raw.publicUrl?.replace(/\/+$/, '') ?? null,
@@ -147,6 +152,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     apis,
     gateway: { upstreamTimeoutMs: raw.gateway.upstreamTimeoutMs, tokenCache: { ...raw.gateway.tokenCache } },
     bruteForce: { accounts: { ...raw.bruteForce.accounts }, addresses: { ...raw.bruteForce.addresses } },
+    metrics,
     trustedProxies: raw.trustedProxies.map((entry, i) => checkProxy(entry, i)),
   };
 }

@@ -197,6 +197,16 @@ export const ConfigSchema = Type.Object(
     apis: Type.Array(Api, { default: [] }),
     gateway: Gateway,
     bruteForce: BruteForce,
+    // Prometheus exposition (text format). On the portal listener by default: the public one faces
+    // the internet, and metrics describe traffic an outsider should not see.
+    metrics: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        listener: Type.Enum(['portal', 'public'], { default: 'portal' }),
+        path: Type.String({ pattern: '^/[A-Za-z0-9._~/-]*$', default: '/metrics', description: 'a URL path starting with /' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; from anyone else the
     // header is ignored, so that a client cannot pick the address it is throttled under.
     trustedProxies: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: [], maxItems: 1000 }),

@@ -58,6 +58,9 @@ export class AccessTokenVerifier {
   // Bumped by every eviction: a lookup that started before it may have read a family that is
   // revoked now, so its answer is used once but not cached.
   #epoch = 0;
+  // Plain counts, read by the metrics at scrape time: nothing on the hot path but an increment.
+  #cacheHits = 0;
+  #cacheMisses = 0;
 
   constructor(options: AccessTokenVerifierOptions) {
     this.#options = options;
@@ -68,12 +71,24 @@ export class AccessTokenVerifier {
   async verify(tokenValue: string, apiId: string): Promise<AccessTokenCheck> {
     if (tokenValue.length > MAX_TOKEN_LENGTH) return { active: false, reason: 'unknown' };
     const hash = hashTokenValue(tokenValue);
-    const lookup = this.#live.get(hash) ?? this.#dead.get(hash) ?? (await this.#lookUp(hash));
+    const cached = this.#live.get(hash) ?? this.#dead.get(hash);
+    if (cached) this.#cacheHits += 1;
+    else this.#cacheMisses += 1;
+    const lookup = cached ?? (await this.#lookUp(hash));
     if (lookup.kind === 'dead') return { active: false, reason: lookup.reason };
     // RFC 6750 §3.1 invalid_token covers "expired" and "issued for another resource" alike.
     if (lookup.token.expiresAt <= this.#options.now()) return { active: false, reason: 'expired' };
     if (lookup.token.apiId !== apiId) return { active: false, reason: 'other_api' };
     return { active: true, token: lookup.token };
+  }
+
+  /** How many checks the cache answered, and how many went to the store, since start-up. */
+  get cacheHits(): number {
+    return this.#cacheHits;
+  }
+
+  get cacheMisses(): number {
+    return this.#cacheMisses;
   }
 
   /** Forgets every cached token of these families: they were revoked, here or elsewhere. */

@@ -4,6 +4,7 @@ import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Services } from './services.js';
 import { pingRedis } from '../shared-state/redis-client.js';
+import { decorateOAuthRequests } from './oauth/token-metrics.js';
 
 export const BODY_LIMIT = 64 * 1024; // 64 KiB: a token request is a few hundred bytes
 
@@ -27,6 +28,8 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
     clientErrorHandler,
     forceCloseConnections: 'idle',
   });
+  // Both listeners answer OAuth requests (the portal's sign-in uses the token endpoint too).
+  decorateOAuthRequests(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.register(healthRoutes, { checks: readinessChecks(services), report: () => ({ bruteForceCounters: services.bruteForceCounters() }) });

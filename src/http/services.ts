@@ -6,6 +6,7 @@ import type { AccessTokenVerifier } from '../domain/access-token-verifier.js';
 import type { LoginThrottle } from '../domain/brute-force/login-throttle.js';
 import type { PasswordHasher } from '../domain/passwords.js';
 import type { RateLimiter } from '../domain/rate-limit.js';
+import type { GatehouseMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 
 /** What the HTTP layer is given by the composition root (src/gatehouse.ts). */
@@ -28,6 +29,8 @@ export interface Services {
   readonly loginThrottle: LoginThrottle;
   /** Where the brute-force counters are counted right now, for /readyz. */
   readonly bruteForceCounters: () => 'memory' | 'redis' | 'local-fallback';
+  /** Prometheus metrics; null when `metrics.enabled` is false. */
+  readonly metrics: GatehouseMetrics | null;
   /** The public listener's port: the one it is bound to once listening (the config may say 0). */
   readonly publicPort: () => number;
 }

@@ -99,6 +99,8 @@ describe('RFC 8414 metadata', () => {
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      introspection_endpoint: `${issuer}/introspect`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ['orders:read', 'orders:write'],
     });
     // RFC 8414 §3.1: the well-known URL is the issuer with the suffix inserted after the host.

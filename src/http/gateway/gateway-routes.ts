@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../../config/config.js';
 import type { AdmissionServices } from './admission.js';
 import { registerApiProxy } from './api-proxy.js';
+import { countGatewayRequests } from './gateway-metrics.js';
+import type { GatehouseMetrics } from '../../observability/metrics.js';
 
 // The gateway part of the public listener: every configured API under its path prefix. Its own
 // encapsulated scope, because the listener's body parsers (JSON, with a 64 KiB limit) must not
@@ -10,9 +12,16 @@ import { registerApiProxy } from './api-proxy.js';
 export interface GatewayRoutesOptions {
   readonly apis: readonly ApiConfig[];
   readonly services: AdmissionServices;
+  readonly metrics: GatehouseMetrics | null;
 }
 
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
-  for (const api of options.apis) await registerApiProxy(app, api, options.services);
+  const { metrics } = options;
+  for (const api of options.apis) {
+    await app.register(async (scope) => {
+      if (metrics) countGatewayRequests(scope, api.id, metrics);
+      await registerApiProxy(scope, api, options.services);
+    });
+  }
 }

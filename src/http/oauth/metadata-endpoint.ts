@@ -10,6 +10,8 @@ import { endpointPath, resolveEndpointTarget, type EndpointParams } from './endp
 export const METADATA_PATH = '/.well-known/oauth-authorization-server/auth/:authMethodId/api/:apiId';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+// RFC 7662 §2.1: the caller of introspection must be authorised, so it must authenticate.
+const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
 /** The configured public URL, else what the client used to reach us. */
 function baseUrl(services: Services, request: FastifyRequest): string {
@@ -29,6 +31,8 @@ export function registerMetadataEndpoint(app: FastifyInstance, services: Service
       response_types_supported: [],
       token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      introspection_endpoint: `${issuer}/introspect`,
+      introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
       ...(api.scopes.length > 0 ? { scopes_supported: api.scopes.map((scope) => scope.id) } : {}),
     };
   });

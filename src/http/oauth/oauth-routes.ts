@@ -4,7 +4,8 @@ import type { Services } from '../services.js';
 import { METADATA_PATH, registerMetadataEndpoint } from './metadata-endpoint.js';
 import { useParameterParsers } from './request-parameters.js';
 import { registerRevocationEndpoint } from './revocation-endpoint.js';
-import { registerTokenEndpoint } from './token-endpoint.js';
+import { registerTokenEndpoint, TOKEN_PATH } from './token-endpoint.js';
+import { countTokenRequests } from './token-metrics.js';
 import { NO_STORE_HEADERS, sendOAuthError } from './wire-errors.js';
 
 // The OAuth endpoints of the public listener, as one encapsulated Fastify plugin: its own body
@@ -31,9 +32,10 @@ export async function oauthRoutes(app: FastifyInstance, options: { readonly serv
   });
   app.setErrorHandler((error, request, reply) => sendOAuthError(request, reply, error));
   useParameterParsers(app);
+  if (services.metrics) countTokenRequests(app, TOKEN_PATH, services.metrics);
 
   registerTokenEndpoint(app, services);
-  refuseOtherMethods(app, '/auth/:authMethodId/api/:apiId/token', ['POST']);
+  refuseOtherMethods(app, TOKEN_PATH, ['POST']);
   registerRevocationEndpoint(app, services);
   refuseOtherMethods(app, '/auth/:authMethodId/api/:apiId/revoke', ['POST']);
   registerMetadataEndpoint(app, services);

@@ -35,6 +35,7 @@ function dropUnlistedParameters(parameters: RequestParameters, grant: Grant): vo
 export function tokenEndpoint(services: Services) {
   return async (request: FastifyRequest<{ Params: EndpointParams }>, reply: FastifyReply): Promise<FastifyReply> => {
     const parameters = requestParameters(request.body);
+    request.oauthGrantType = parameters.get('grant_type') ?? null;
     const target = resolveEndpointTarget(services, request.params);
     const client = await authenticateClient(
       { authorization: request.headers.authorization, parameters },
@@ -59,6 +60,8 @@ export function tokenEndpoint(services: Services) {
   };
 }
 
+export const TOKEN_PATH = '/auth/:authMethodId/api/:apiId/token';
+
 export function registerTokenEndpoint(app: FastifyInstance, services: Services): void {
-  app.post<{ Params: EndpointParams }>('/auth/:authMethodId/api/:apiId/token', tokenEndpoint(services));
+  app.post<{ Params: EndpointParams }>(TOKEN_PATH, tokenEndpoint(services));
 }

@@ -50,6 +50,7 @@ function fromFramework(error: unknown): OAuthError | null {
 export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const oauthError = error instanceof OAuthError ? error : fromFramework(error);
   reply.headers(NO_STORE_HEADERS);
+  request.oauthError = oauthError?.code ?? 'server_error';
   if (!oauthError || oauthError.code === 'server_error') {
     request.log.error({ err: error }, 'token endpoint failed');
     return reply

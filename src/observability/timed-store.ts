@@ -1,0 +1,68 @@
+import type { AuditStore, Store } from '../store/store.js';
+import type { GatehouseMetrics } from './metrics.js';
+
+// The store as the rest of Gatehouse sees it when metrics are on: every call of every sub-store
+// timed by operation (`tokens.rotateRefreshToken`), and every audited event counted by type —
+// the audit log is where the domain already records what an operator alerts on (refresh-token
+// reuse, refused logins), so counting there needs no second report from the domain.
+
+function timed<T extends object>(name: string, target: T, metrics: GatehouseMetrics): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value: unknown = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      let wrapper = wrapped.get(property);
+      if (!wrapper) {
+        // Children of the histogram resolved once per operation, not per call.
+        const ok = metrics.storeSeconds.labels(`${name}.${property}`, 'ok');
+        const failed = metrics.storeSeconds.labels(`${name}.${property}`, 'error');
+        const method = value as (...args: unknown[]) => unknown;
+        wrapper = function (this: unknown, ...args: unknown[]) {
+          const started = performance.now();
+          const result = method.apply(object, args);
+          if (!(result instanceof Promise)) return result;
+          return result.then(
+            (resolved: unknown) => {
+              ok.observe((performance.now() - started) / 1000);
+              return resolved;
+            },
+            (error: unknown) => {
+              failed.observe((performance.now() - started) / 1000);
+              throw error;
+            },
+          );
+        };
+        wrapped.set(property, wrapper);
+      }
+      return wrapper;
+    },
+  });
+}
+
+function countedAudit(audit: AuditStore, metrics: GatehouseMetrics): AuditStore {
+  return {
+    async record(event) {
+      const recorded = await audit.record(event);
+      metrics.securityEvents.inc({ type: event.type });
+      return recorded;
+    },
+    list: (filter, page) => audit.list(filter, page),
+  };
+}
+
+/** Explicit, so that a new Store member fails to compile here instead of escaping the timing. */
+export function withStoreMetrics(store: Store, metrics: GatehouseMetrics): Store {
+  return {
+    kind: store.kind,
+    users: timed('users', store.users, metrics),
+    applications: timed('applications', store.applications, metrics),
+    subscriptions: timed('subscriptions', store.subscriptions, metrics),
+    tokens: timed('tokens', store.tokens, metrics),
+    audit: countedAudit(timed('audit', store.audit, metrics), metrics),
+    migrate: () => store.migrate(),
+    appliedMigrations: () => store.appliedMigrations(),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
+}
