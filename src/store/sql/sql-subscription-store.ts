@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { NewSubscription, Page, PageRequest, Subscription, SubscriptionPatch, SubscriptionStatus, SubscriptionStore } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
+import { HOT, type HotPaths } from './hot-paths.js';
 import type { Database, SubscriptionsTable } from './database.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
 import { bit, toSubscription } from './rows.js';
 
 export class SqlSubscriptionStore implements SubscriptionStore {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly hot: HotPaths;
+  constructor(db: Kysely<Database>, hot: HotPaths) {
     this.db = db;
+    this.hot = hot;
   }
 
   async create(subscription: NewSubscription, now: number): Promise<Subscription> {
@@ -37,7 +40,7 @@ export class SqlSubscriptionStore implements SubscriptionStore {
   }
 
   async findByClientId(clientId: string): Promise<Subscription | null> {
-    const row = await this.db.selectFrom('subscriptions').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const row = await this.hot.one<Selectable<SubscriptionsTable>>(HOT.subscriptionByClientId, [clientId]);
     return row ? toSubscription(row) : null;
   }
 
