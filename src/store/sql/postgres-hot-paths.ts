@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { Selectable } from 'kysely';
-import type { RotationResult, TokenPair } from '../store.js';
+import type { RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
 import type { TokenFamiliesTable } from './database.js';
-import { FAMILY_COLUMNS, HOT, type HotPaths, type HotStatement, type HotValue, type RefreshTokenRow } from './hot-paths.js';
-import { toFamily, toRefreshTokenRecord } from './rows.js';
+import { FAMILY_COLUMNS, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
+import { toFamily } from './rows.js';
 
 // Named prepared statements: each pooled connection parses and plans a hot statement once, then
 // only binds and executes it. A rotation and a login start are one statement each, so one round
@@ -36,23 +36,36 @@ const ROTATE: HotStatement = {
   text: `WITH consumed AS (
       UPDATE refresh_tokens t SET consumed_at = $1, replaced_by = $2
       WHERE t.token_hash = $3 AND t.consumed_at IS NULL AND t.expires_at > $1
-        AND EXISTS (SELECT 1 FROM token_families f WHERE f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > $1)
-      RETURNING t.family_id
+        AND EXISTS (SELECT 1 FROM token_families f
+          WHERE f.id = t.family_id AND f.revoked_at IS NULL AND f.expires_at > $1
+            AND f.subscription_id = $4 AND f.api_id = $5 AND f.auth_method = $6
+            AND EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled = 0))
+      RETURNING t.family_id, (SELECT f.expires_at FROM token_families f WHERE f.id = t.family_id) AS session_end
     ), access AS (
       INSERT INTO access_tokens (token_hash, family_id, created_at, expires_at)
-      SELECT $4::text, family_id, $1::bigint, $5::bigint FROM consumed
+      SELECT $7::text, family_id, $1::bigint, least($8::bigint, session_end) FROM consumed
     ), refresh AS (
       INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
-      SELECT $2::text, family_id, $1::bigint, $6::bigint FROM consumed
+      SELECT $2::text, family_id, $1::bigint, least($9::bigint, session_end) FROM consumed
     )
     SELECT (c.family_id IS NOT NULL) AS rotated, ${FAMILY_COLUMNS}, t.token_hash, t.created_at AS token_created_at,
-      t.expires_at AS token_expires_at, t.consumed_at, t.replaced_by
+      t.expires_at AS token_expires_at, t.consumed_at, t.replaced_by,
+      coalesce((SELECT u.disabled FROM users u WHERE u.id = f.user_id), 1) AS user_disabled
     FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id LEFT JOIN consumed c ON true
     WHERE t.token_hash = $3`,
 };
 
-function looksUsable(row: RefreshTokenRow, now: number): boolean {
-  return row.consumed_at === null && row.token_expires_at > now && row.revoked_at === null && row.expires_at > now;
+function looksUsable(row: PresentedTokenRow, now: number, holder: RefreshTokenHolder): boolean {
+  return (
+    row.consumed_at === null &&
+    row.token_expires_at > now &&
+    row.revoked_at === null &&
+    row.expires_at > now &&
+    row.user_disabled === 0 &&
+    row.subscription_id === holder.subscriptionId &&
+    row.api_id === holder.apiId &&
+    row.auth_method === holder.authMethod
+  );
 }
 
 export function postgresHotPaths(pool: pg.Pool): HotPaths {
@@ -83,21 +96,21 @@ export function postgresHotPaths(pool: pg.Pool): HotPaths {
         tokens.refreshToken.expiresAt,
       ]);
     },
-    async rotateRefreshToken(presented: string, next: TokenPair, now: number): Promise<RotationResult> {
-      const [row] = await query<RefreshTokenRow & { rotated: boolean }>(ROTATE, [
+    async rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult> {
+      const [row] = await query<PresentedTokenRow & { rotated: boolean }>(ROTATE, [
         now,
         next.refreshToken.hash,
         presented,
+        holder.subscriptionId,
+        holder.apiId,
+        holder.authMethod,
         next.accessToken.hash,
         next.accessToken.expiresAt,
         next.refreshToken.expiresAt,
       ]);
-      if (!row) return { outcome: 'unknown' };
-      if (row.rotated) return { outcome: 'rotated', family: toFamily(row) };
-      const seen = looksUsable(row, now) ? await query<RefreshTokenRow>(HOT.refreshToken, [presented]).then((rows) => rows[0]) : row;
-      if (!seen) return { outcome: 'unknown' };
-      const token = toRefreshTokenRecord(seen);
-      return token.consumedAt !== null ? { outcome: 'already-consumed', token } : { outcome: 'not-usable', token };
+      if (row?.rotated) return { outcome: 'rotated', family: toFamily(row) };
+      const seen = row && looksUsable(row, now, holder) ? (await query<PresentedTokenRow>(HOT.presentedToken, [presented]))[0] : row;
+      return refusedRotation(seen, holder);
     },
   };
 }

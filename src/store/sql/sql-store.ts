@@ -15,7 +15,7 @@ export function createSqlStore(kind: Store['kind'], db: Kysely<Database>, hot: H
     kind,
     users: new SqlUserStore(db, hot),
     applications: new SqlApplicationStore(db, hot, kind),
-    subscriptions: new SqlSubscriptionStore(db, hot),
+    subscriptions: new SqlSubscriptionStore(db, hot, kind),
     tokens: new SqlTokenStore(db, hot),
     audit: new SqlAuditStore(db, hot),
     migrate: () => migrateToLatest(db as Kysely<unknown>),

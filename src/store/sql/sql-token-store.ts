@@ -5,6 +5,7 @@ import type {
   NewTokenFamily,
   Page,
   PageRequest,
+  RefreshTokenHolder,
   RefreshTokenRecord,
   RotationResult,
   TokenFamily,
@@ -62,9 +63,9 @@ export class SqlTokenStore implements TokenStore {
     return row ? toRefreshTokenRecord(row) : null;
   }
 
-  async rotateRefreshToken(presented: string, next: TokenPair, now: number): Promise<RotationResult> {
+  async rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult> {
     // Per dialect (sqlite-hot-paths.ts, postgres-hot-paths.ts): one statement decides who consumes.
-    return this.hot.rotateRefreshToken(presented, next, now);
+    return this.hot.rotateRefreshToken(presented, next, now, holder);
   }
 
   async addTokens(familyId: string, tokens: TokenPair, replacing: string | null, now: number): Promise<boolean> {

@@ -1,9 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
-import type { RotationResult, TokenPair } from '../store.js';
+import type { RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
-import { HOT, type HotPaths, type HotStatement, type HotValue, type RefreshTokenRow } from './hot-paths.js';
-import { toFamily, toRefreshTokenRecord } from './rows.js';
+import { endingBy, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
+import { toFamily } from './rows.js';
 
 // better-sqlite3 runs a statement synchronously, so a hot path is one prepared statement (or one
 // better-sqlite3 transaction) run to completion on the event loop: nothing else can interleave.
@@ -16,7 +16,10 @@ const SQL = {
     WHERE token_hash = ? AND consumed_at IS NULL AND expires_at > ?
       -- A correlated EXISTS is one primary-key probe; family_id IN (SELECT ...) made SQLite read
       -- every live family on each refresh.
-      AND EXISTS (SELECT 1 FROM token_families f WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL AND f.expires_at > ?)
+      AND EXISTS (SELECT 1 FROM token_families f
+        WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL AND f.expires_at > ?
+          AND f.subscription_id = ? AND f.api_id = ? AND f.auth_method = ?
+          AND EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled = 0))
     RETURNING family_id`,
   insertFamily: `INSERT INTO token_families
     (id, subscription_id, application_id, api_id, auth_method, user_id, scope, created_at, expires_at, revoked_at, revoked_reason)
@@ -65,19 +68,25 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
     insertPair(row.id, tokens, row.created_at);
   });
 
-  const rotate = sqlite.transaction((presented: string, next: TokenPair, now: number): RotationResult => {
+  const rotate = sqlite.transaction((presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): RotationResult => {
     // RFC 9700 §4.14.2: one statement decides who consumes the token; SQLite serialises writers
     // (and this process is the only one: the file is locked exclusively).
-    const consumed = prepared(SQL.consume).get(now, next.refreshToken.hash, presented, now, now) as { family_id: string } | undefined;
+    const consumed = prepared(SQL.consume).get(
+      now,
+      next.refreshToken.hash,
+      presented,
+      now,
+      now,
+      holder.subscriptionId,
+      holder.apiId,
+      holder.authMethod,
+    ) as { family_id: string } | undefined;
     if (consumed) {
-      insertPair(consumed.family_id, next, now);
       const family = prepared(SQL.familyById).get(consumed.family_id) as Selectable<TokenFamiliesTable>;
+      insertPair(family.id, endingBy(next, family.expires_at), now);
       return { outcome: 'rotated', family: toFamily(family) };
     }
-    const row = positional(HOT.refreshToken).get(presented) as RefreshTokenRow | undefined;
-    if (!row) return { outcome: 'unknown' };
-    const token = toRefreshTokenRecord(row);
-    return token.consumedAt !== null ? { outcome: 'already-consumed', token } : { outcome: 'not-usable', token };
+    return refusedRotation(positional(HOT.presentedToken).get(presented) as PresentedTokenRow | undefined, holder);
   });
 
   return {
@@ -88,6 +97,6 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
         positional(statement).run(...values);
       }),
     createFamily: (family, tokens) => exclusive(() => createFamily(family, tokens)),
-    rotateRefreshToken: (presented, next, now) => exclusive(() => rotate(presented, next, now)),
+    rotateRefreshToken: (presented, next, now, holder) => exclusive(() => rotate(presented, next, now, holder)),
   };
 }
