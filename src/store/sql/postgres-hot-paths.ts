@@ -26,7 +26,8 @@ const CREATE_FAMILY: HotStatement = {
 
 // RFC 9700 §4.14.2: the UPDATE decides who consumes the token. Under READ COMMITTED a concurrent
 // consumer blocks on the row, then re-checks `consumed_at IS NULL` against the committed row and
-// finds it taken. The new pair is inserted only for the family the UPDATE returned; the final
+// finds it taken. The holder and user checks are in the same WHERE, so a token shown by the wrong
+// client is never consumed by it. The new pair is inserted only for the family the UPDATE returned; the final
 // SELECT reads the presented token and its family as they were when the statement began (a CTE's
 // changes are invisible to it), which tells the caller's outcome apart without a second query —
 // except when that snapshot shows a usable token the UPDATE did not get: a concurrent consumer
