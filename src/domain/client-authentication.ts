@@ -1,4 +1,4 @@
-import type { Application, ApplicationStore, Subscription, SubscriptionStore } from '../store/store.js';
+import type { Application, Subscription, SubscriptionStore } from '../store/store.js';
 import { OAuthError } from './oauth-error.js';
 import { MAX_TOKEN_LENGTH, matchesTokenHash } from './token-values.js';
 import { optionalParameter } from './token-request.js';
@@ -24,8 +24,7 @@ export interface PresentedClientCredentials {
 }
 
 export interface ClientAuthenticationDependencies {
-  readonly subscriptions: Pick<SubscriptionStore, 'findByClientId'>;
-  readonly applications: Pick<ApplicationStore, 'findById'>;
+  readonly subscriptions: Pick<SubscriptionStore, 'findClient'>;
 }
 
 const MAX_CLIENT_ID_LENGTH = 256;
@@ -84,10 +83,10 @@ export async function authenticateClient(
   if (clientId === undefined) throw refuse('client authentication is required: send client_id (and client_secret when confidential)');
   if (clientId.length > MAX_CLIENT_ID_LENGTH) throw refuse('unknown client');
 
-  const subscription = await deps.subscriptions.findByClientId(clientId);
+  const found = await deps.subscriptions.findClient(clientId);
   // A client_id belongs to one subscription, so to one API: elsewhere it is nobody.
-  const application = subscription && subscription.apiId === apiId ? await deps.applications.findById(subscription.applicationId) : null;
-  if (!subscription || !application || subscription.apiId !== apiId) throw refuse('unknown client');
+  if (!found || found.subscription.apiId !== apiId) throw refuse('unknown client');
+  const { subscription, application } = found;
 
   if (application.clientType === 'public') {
     // RFC 6749 §2.1: a public client cannot keep a secret, so one that presents a secret is not

@@ -59,7 +59,7 @@ export function withRevocationFanout(
     createFamily: (family, pair) => tokens.createFamily(family, pair),
     findAccessToken: (hash) => tokens.findAccessToken(hash),
     findRefreshToken: (hash) => tokens.findRefreshToken(hash),
-    rotateRefreshToken: (presented, next, now) => tokens.rotateRefreshToken(presented, next, now),
+    rotateRefreshToken: (presented, next, now, holder) => tokens.rotateRefreshToken(presented, next, now, holder),
     addTokens: (familyId, pair, replacing, now) => tokens.addTokens(familyId, pair, replacing, now),
     async revokeFamilies(selector, reason, now) {
       const revoked = await tokens.revokeFamilies(selector, reason, now);

@@ -36,15 +36,28 @@ export function fullScope(api: ApiConfig): string {
 export function mintTokens(api: ApiConfig, now: number, sessionEnd: number): MintedTokens {
   const accessToken = newTokenValue();
   const refreshToken = newTokenValue();
-  const accessExpiresAt = Math.min(now + api.accessTokenLifetime * SECOND, sessionEnd);
-  // The idle lifetime restarts at every refresh; the session end does not move.
-  const refreshExpiresAt = Math.min(now + api.refreshTokenIdleLifetime * SECOND, sessionEnd);
-  return {
+  const uncapped: MintedTokens = {
     accessToken,
     refreshToken,
     pair: {
-      accessToken: { hash: hashTokenValue(accessToken), expiresAt: accessExpiresAt },
-      refreshToken: { hash: hashTokenValue(refreshToken), expiresAt: refreshExpiresAt },
+      accessToken: { hash: hashTokenValue(accessToken), expiresAt: now + api.accessTokenLifetime * SECOND },
+      // The idle lifetime restarts at every refresh; the session end does not move.
+      refreshToken: { hash: hashTokenValue(refreshToken), expiresAt: now + api.refreshTokenIdleLifetime * SECOND },
+    },
+    expiresIn: api.accessTokenLifetime,
+  };
+  return endingBy(uncapped, sessionEnd, now);
+}
+
+/** The same tokens, expiring no later than `sessionEnd` (the store caps a rotation's pair alike). */
+export function endingBy(minted: MintedTokens, sessionEnd: number, now: number): MintedTokens {
+  const { accessToken, refreshToken } = minted.pair;
+  const accessExpiresAt = Math.min(accessToken.expiresAt, sessionEnd);
+  return {
+    ...minted,
+    pair: {
+      accessToken: { hash: accessToken.hash, expiresAt: accessExpiresAt },
+      refreshToken: { hash: refreshToken.hash, expiresAt: Math.min(refreshToken.expiresAt, sessionEnd) },
     },
     expiresIn: Math.max(0, Math.floor((accessExpiresAt - now) / SECOND)),
   };

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { CurrentSchemaPostgresDialect } from './sql/current-schema-introspector.js';
 import type { Database } from './sql/database.js';
 import { migrateToLatest } from './sql/migrations.js';
+import { postgresHotPaths } from './sql/postgres-hot-paths.js';
 import { createSqlStore } from './sql/sql-store.js';
 import type { Store } from './store.js';
 
@@ -64,5 +65,5 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await db.destroy();
     throw error;
   }
-  return createSqlStore('postgres', db);
+  return createSqlStore('postgres', db, postgresHotPaths(pool));
 }

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './sql/database.js';
 import { migrateToLatest } from './sql/migrations.js';
+import { sqliteHotPaths } from './sql/sqlite-hot-paths.js';
 import { createSqlStore } from './sql/sql-store.js';
 import type { Store } from './store.js';
 
@@ -54,5 +55,5 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       throw error;
     }
   }
-  return createSqlStore('sqlite', db);
+  return createSqlStore('sqlite', db, sqliteHotPaths(sqlite, db));
 }

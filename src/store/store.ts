@@ -85,6 +85,11 @@ export interface Subscription {
   readonly updatedAt: number;
 }
 
+export interface SubscribedClient {
+  readonly subscription: Subscription;
+  readonly application: Application;
+}
+
 export interface NewSubscription {
   readonly applicationId: string;
   readonly apiId: string;
@@ -146,6 +151,13 @@ export interface RefreshTokenRecord {
 export interface TokenPair {
   readonly accessToken: TokenHandle;
   readonly refreshToken: TokenHandle;
+}
+
+/** Who presents a refresh token: its family must have been issued to them (RFC 6749 §6). */
+export interface RefreshTokenHolder {
+  readonly subscriptionId: string;
+  readonly apiId: string;
+  readonly authMethod: string;
 }
 
 /**
@@ -259,6 +271,8 @@ export interface SubscriptionStore {
   create(subscription: NewSubscription, now: number): Promise<Subscription>;
   findById(id: string): Promise<Subscription | null>;
   findByClientId(clientId: string): Promise<Subscription | null>;
+  /** The subscription holding `clientId` with its application, in one lookup (client authentication). */
+  findClient(clientId: string): Promise<SubscribedClient | null>;
   list(
     filter: { readonly applicationId?: string; readonly apiIds?: readonly string[]; readonly status?: SubscriptionStatus },
     page?: PageRequest,
@@ -275,10 +289,14 @@ export interface TokenStore {
   /**
    * Consumes the refresh token with hash `presented` and stores `next` in its family, atomically:
    * of any number of concurrent calls with the same token, from any number of processes, exactly
-   * one returns `rotated`. A token is usable while unconsumed, unexpired and its family is
-   * neither revoked nor past its absolute expiry.
+   * one returns `rotated`. A token is usable while unconsumed, unexpired, its family is neither
+   * revoked nor past its absolute expiry, and its user is not disabled.
+   *
+   * `next`'s expiries are stored capped at the family's absolute expiry: nothing outlives its login.
+   * Only the `holder`'s tokens are touched: a token of another subscription, API or auth method is
+   * `unknown` (and not consumed); a token whose user is disabled is `not-usable`, consumed or not.
    */
-  rotateRefreshToken(presented: string, next: TokenPair, now: number): Promise<RotationResult>;
+  rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult>;
   /** Adds tokens to a live family without consuming anything (the grace-window retry). */
   addTokens(familyId: string, tokens: TokenPair, replacing: string | null, now: number): Promise<boolean>;
   /** Revokes the selected families not revoked yet; returns the ids it revoked. */

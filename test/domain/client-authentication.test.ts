@@ -41,8 +41,9 @@ describe('authenticateClient', () => {
   const secret = newTokenValue();
   const subscription = { id: 's1', apiId: 'orders', applicationId: 'a1', clientId: 'c1', clientSecretHash: hashTokenValue(secret) } as Subscription;
   const deps = (clientType: 'confidential' | 'public') => ({
-    subscriptions: { findByClientId: async (id: string) => (id === 'c1' ? subscription : null) },
-    applications: { findById: async () => ({ id: 'a1', clientType }) as Application },
+    subscriptions: {
+      findClient: async (id: string) => (id === 'c1' ? { subscription, application: { id: 'a1', clientType } as Application } : null),
+    },
   });
   const params = (entries: Record<string, string>) => new Map(Object.entries(entries));
 

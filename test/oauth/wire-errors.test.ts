@@ -214,8 +214,8 @@ describe('the wire error table', () => {
     const harness = await startOAuthGatehouse();
     const client = await createClient(harness);
     const { store } = harness;
-    const original = store.subscriptions.findByClientId.bind(store.subscriptions);
-    store.subscriptions.findByClientId = async () => {
+    const original = store.subscriptions.findClient.bind(store.subscriptions);
+    store.subscriptions.findClient = async () => {
       throw new Error('connection to db-7.internal:5432 refused');
     };
     try {
@@ -228,7 +228,7 @@ describe('the wire error table', () => {
       assert.equal(response.headers['cache-control'], 'no-store');
       assert.equal(response.headers.pragma, 'no-cache');
     } finally {
-      store.subscriptions.findByClientId = original;
+      store.subscriptions.findClient = original;
     }
   });
 });

@@ -8,7 +8,7 @@ import { appliedMigrations, LATEST_MIGRATION, migrateToLatest } from '../../src/
 import { openSqliteStore, SQLITE_FILE_NAME, StoreInUseError } from '../../src/store/sqlite.js';
 import { tempDir } from '../support/temp-dir.js';
 import { storeConformanceSuite } from './conformance.js';
-import { T0 } from './conformance/fixtures.js';
+import { newFamily, pairAt, seedSubscription, T0 } from './conformance/fixtures.js';
 import { rejectsWithCode } from './conformance/harness.js';
 
 storeConformanceSuite('SQLite', async () => {
@@ -121,6 +121,32 @@ describe('SQLite store', () => {
         assert.deepEqual((await migrated.users.list()).items, []);
       } finally {
         await migrated.close();
+      }
+    }));
+
+  // The hot paths run better-sqlite3 statements directly on the connection Kysely uses; a Kysely
+  // transaction holds that connection across awaits, so a login started in between must not
+  // land inside it and be rolled back with it.
+  it('a login started while another transaction is open is not rolled back with that transaction', () =>
+    withDataDir(async (dataDir) => {
+      const store = await openSqliteStore({ dataDir });
+      try {
+        const seed = await seedSubscription(store);
+        const families = [];
+        for (let hops = 0; hops < 40; hops++) {
+          // Fails on its last statement (no such owner) and rolls back.
+          const failing = store.applications.update(seed.application.id, { name: `renamed ${hops}`, ownerIds: ['no-such-user'] }, T0 + 1);
+          for (let i = 0; i < hops; i++) await Promise.resolve();
+          const family = newFamily(seed);
+          const started = store.tokens.createFamily(family, pairAt(T0));
+          await assert.rejects(failing);
+          await started;
+          families.push(family.id);
+        }
+        for (const id of families) assert.ok(await store.tokens.findFamily(id), `family ${id} is stored`);
+        assert.equal((await store.applications.findById(seed.application.id))?.name, seed.application.name, 'the failed updates changed nothing');
+      } finally {
+        await store.close();
       }
     }));
 });

@@ -2,7 +2,7 @@ import type { RefreshTokenRecord } from '../../store/store.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
 import { OAuthError } from '../oauth-error.js';
 import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
-import { mintTokens, tokenResponse, type MintedTokens, type TokenResponse } from '../token-issuer.js';
+import { endingBy, mintTokens, tokenResponse, type MintedTokens, type TokenResponse } from '../token-issuer.js';
 import { requireParameter } from '../token-request.js';
 import { hashTokenValue, MAX_TOKEN_LENGTH } from '../token-values.js';
 import type { Grant, GrantContext } from './grant.js';
@@ -33,24 +33,18 @@ export const refreshTokenGrant: Grant = {
     if (refusal) throw unauthorizedClient(refusal);
     const presented = hashTokenValue(requireParameter(context.parameters, 'refresh_token', MAX_TOKEN_LENGTH));
 
-    // Checked before rotating, so that a token shown by the wrong client is not consumed by it.
-    const token = await store.tokens.findRefreshToken(presented);
-    if (!token) throw invalidGrant();
-    const { family } = token;
-    // RFC 6749 §6: "validate the refresh token ... was issued to the authenticated client".
-    if (family.subscriptionId !== client.subscription.id || family.apiId !== context.api.id || family.authMethod !== context.authMethodId) {
-      throw invalidGrant();
-    }
-    const user = await store.users.findById(family.userId);
-    if (!user || user.disabled) throw invalidGrant();
-
-    const minted = mintTokens(context.api, now, family.expiresAt);
-    const result = await store.tokens.rotateRefreshToken(presented, minted.pair, now);
+    // The store checks, in the statement that consumes the token, what RFC 6749 §6 asks ("validate
+    // the refresh token ... was issued to the authenticated client") and that its user may still
+    // sign in: a token shown by the wrong client is not consumed by it. Its family's end is known
+    // only then, so the pair is minted uncapped and the store stores it capped (endingBy).
+    const holder = { subscriptionId: client.subscription.id, apiId: context.api.id, authMethod: context.authMethodId };
+    const minted = mintTokens(context.api, now, Number.POSITIVE_INFINITY);
+    const result = await store.tokens.rotateRefreshToken(presented, minted.pair, now, holder);
     switch (result.outcome) {
       case 'rotated':
-        return tokenResponse(minted, result.family.scope);
+        return tokenResponse(endingBy(minted, result.family.expiresAt, now), result.family.scope);
       case 'already-consumed':
-        return replayed(context, result.token, minted);
+        return replayed(context, result.token, endingBy(minted, result.token.family.expiresAt, now));
       case 'not-usable':
       case 'unknown':
         throw invalidGrant();

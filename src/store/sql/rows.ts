@@ -1,8 +1,10 @@
 import type { Selectable } from 'kysely';
 import type {
+  AccessTokenRecord,
   Application,
   AuditEvent,
   ClientType,
+  RefreshTokenRecord,
   Subscription,
   SubscriptionStatus,
   TokenFamily,
@@ -15,7 +17,7 @@ import type { AuditEventsTable, SubscriptionsTable, TokenFamiliesTable, UsersTab
 export const bit = (value: boolean): number => (value ? 1 : 0);
 export const json = (value: unknown): string => JSON.stringify(value);
 
-function list(text: string): readonly string[] {
+export function list(text: string): readonly string[] {
   const parsed: unknown = JSON.parse(text);
   return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
 }
@@ -116,5 +118,31 @@ export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     familyId: row.family_id,
     ip: row.ip,
     details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}
+
+export function toAccessTokenRecord(
+  row: Selectable<TokenFamiliesTable> & { token_hash: string; token_created_at: number; token_expires_at: number },
+): AccessTokenRecord {
+  return { hash: row.token_hash, familyId: row.id, createdAt: row.token_created_at, expiresAt: row.token_expires_at, family: toFamily(row) };
+}
+
+export function toRefreshTokenRecord(
+  row: Selectable<TokenFamiliesTable> & {
+    token_hash: string;
+    token_created_at: number;
+    token_expires_at: number;
+    consumed_at: number | null;
+    replaced_by: string | null;
+  },
+): RefreshTokenRecord {
+  return {
+    hash: row.token_hash,
+    familyId: row.id,
+    createdAt: row.token_created_at,
+    expiresAt: row.token_expires_at,
+    consumedAt: row.consumed_at,
+    replacedBy: row.replaced_by,
+    family: toFamily(row),
   };
 }

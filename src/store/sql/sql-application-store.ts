@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Application, ApplicationPatch, ApplicationStore, NewApplication, Page, PageRequest } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
 import type { ApplicationsTable, Database } from './database.js';
+import { HOT, type HotPaths, type HotStatement } from './hot-paths.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
-import { json, toApplication } from './rows.js';
+import { json, list, toApplication } from './rows.js';
 
 export class SqlApplicationStore implements ApplicationStore {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly hot: HotPaths;
+  private readonly applicationById: HotStatement;
+  constructor(db: Kysely<Database>, hot: HotPaths, dialect: 'sqlite' | 'postgres') {
     this.db = db;
+    this.hot = hot;
+    this.applicationById = HOT.applicationById[dialect];
   }
 
   async create(application: NewApplication, now: number): Promise<Application> {
@@ -47,10 +52,8 @@ export class SqlApplicationStore implements ApplicationStore {
   }
 
   async findById(id: string): Promise<Application | null> {
-    const row = await this.db.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return null;
-    const owners = await this.ownersOf([id]);
-    return toApplication(row, owners.get(id) ?? []);
+    const row = await this.hot.one<Selectable<ApplicationsTable> & { owner_ids: string }>(this.applicationById, [id]);
+    return row ? toApplication(row, list(row.owner_ids)) : null;
   }
 
   async list(filter: { readonly ownerId?: string }, page?: PageRequest): Promise<Page<Application>> {

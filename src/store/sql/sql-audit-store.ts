@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditEvent, AuditFilter, AuditStore, NewAuditEvent, Page, PageRequest } from '../store.js';
+import { HOT, type HotPaths } from './hot-paths.js';
 import type { Database } from './database.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
 import { json, toAuditEvent } from './rows.js';
 
 export class SqlAuditStore implements AuditStore {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly hot: HotPaths;
+  constructor(db: Kysely<Database>, hot: HotPaths) {
     this.db = db;
+    this.hot = hot;
   }
 
   async record(event: NewAuditEvent): Promise<AuditEvent> {
@@ -25,7 +28,19 @@ export class SqlAuditStore implements AuditStore {
       ip: event.ip ?? null,
       details: json(event.details ?? {}),
     };
-    await this.db.insertInto('audit_events').values(row).execute();
+    await this.hot.run(HOT.auditEvent, [
+      row.id,
+      row.at,
+      row.type,
+      row.actor_user_id,
+      row.user_id,
+      row.application_id,
+      row.subscription_id,
+      row.api_id,
+      row.family_id,
+      row.ip,
+      row.details,
+    ]);
     return toAuditEvent(row);
   }
 

@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
-import type { NewSubscription, Page, PageRequest, Subscription, SubscriptionPatch, SubscriptionStatus, SubscriptionStore } from '../store.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { NewSubscription, Page, PageRequest, Subscription, SubscribedClient, SubscriptionPatch, SubscriptionStatus, SubscriptionStore } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
+import { HOT, type ClientRow, type HotPaths, type HotStatement } from './hot-paths.js';
 import type { Database, SubscriptionsTable } from './database.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
-import { bit, toSubscription } from './rows.js';
+import { bit, list, toApplication, toSubscription } from './rows.js';
 
 export class SqlSubscriptionStore implements SubscriptionStore {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly hot: HotPaths;
+  private readonly client: HotStatement;
+  constructor(db: Kysely<Database>, hot: HotPaths, dialect: 'sqlite' | 'postgres') {
     this.db = db;
+    this.hot = hot;
+    this.client = HOT.client[dialect];
   }
 
   async create(subscription: NewSubscription, now: number): Promise<Subscription> {
@@ -37,8 +42,25 @@ export class SqlSubscriptionStore implements SubscriptionStore {
   }
 
   async findByClientId(clientId: string): Promise<Subscription | null> {
-    const row = await this.db.selectFrom('subscriptions').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const row = await this.hot.one<Selectable<SubscriptionsTable>>(HOT.subscriptionByClientId, [clientId]);
     return row ? toSubscription(row) : null;
+  }
+
+  async findClient(clientId: string): Promise<SubscribedClient | null> {
+    const row = await this.hot.one<ClientRow>(this.client, [clientId]);
+    if (!row) return null;
+    const application = toApplication(
+      {
+        id: row.app_id,
+        name: row.app_name,
+        client_type: row.app_client_type,
+        redirect_uris: row.app_redirect_uris,
+        created_at: row.app_created_at,
+        updated_at: row.app_updated_at,
+      },
+      list(row.app_owner_ids),
+    );
+    return { subscription: toSubscription(row), application };
   }
 
   async list(

@@ -5,6 +5,7 @@ import type {
   NewTokenFamily,
   Page,
   PageRequest,
+  RefreshTokenHolder,
   RefreshTokenRecord,
   RotationResult,
   TokenFamily,
@@ -13,25 +14,12 @@ import type {
 } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
 import type { Database } from './database.js';
+import { HOT, type AccessTokenRow, type HotPaths, type RefreshTokenRow } from './hot-paths.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
-import { fromFamily, toFamily } from './rows.js';
+import { fromFamily, toAccessTokenRecord, toFamily, toRefreshTokenRecord } from './rows.js';
 
 // Token values are never here: only their SHA-256. Every rule that must hold across processes
 // (a refresh token is consumed once, a revoked family stays dead) is one conditional statement.
-
-const FAMILY_COLUMNS = [
-  'f.id',
-  'f.subscription_id',
-  'f.application_id',
-  'f.api_id',
-  'f.auth_method',
-  'f.user_id',
-  'f.scope',
-  'f.created_at',
-  'f.expires_at',
-  'f.revoked_at',
-  'f.revoked_reason',
-] as const;
 
 async function insertPair(db: Kysely<Database> | Transaction<Database>, familyId: string, tokens: TokenPair, now: number) {
   await db
@@ -53,103 +41,31 @@ async function insertPair(db: Kysely<Database> | Transaction<Database>, familyId
 
 export class SqlTokenStore implements TokenStore {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly hot: HotPaths;
+  constructor(db: Kysely<Database>, hot: HotPaths) {
     this.db = db;
+    this.hot = hot;
   }
 
   async createFamily(family: NewTokenFamily, tokens: TokenPair): Promise<TokenFamily> {
     const row = fromFamily(family);
-    await withConstraints('token family', () =>
-      this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('token_families').values(row).execute();
-        await insertPair(trx, family.id, tokens, family.createdAt);
-      }),
-    );
+    await withConstraints('token family', () => this.hot.createFamily(row, tokens));
     return toFamily(row);
   }
 
   async findAccessToken(hash: string): Promise<AccessTokenRecord | null> {
-    const row = await this.db
-      .selectFrom('access_tokens as t')
-      .innerJoin('token_families as f', 'f.id', 't.family_id')
-      .select(FAMILY_COLUMNS)
-      .select(['t.token_hash', 't.created_at as token_created_at', 't.expires_at as token_expires_at'])
-      .where('t.token_hash', '=', hash)
-      .executeTakeFirst();
-    if (!row) return null;
-    return {
-      hash: row.token_hash,
-      familyId: row.id,
-      createdAt: row.token_created_at,
-      expiresAt: row.token_expires_at,
-      family: toFamily(row),
-    };
+    const row = await this.hot.one<AccessTokenRow>(HOT.accessToken, [hash]);
+    return row ? toAccessTokenRecord(row) : null;
   }
 
   async findRefreshToken(hash: string): Promise<RefreshTokenRecord | null> {
-    return this.refreshToken(this.db, hash);
+    const row = await this.hot.one<RefreshTokenRow>(HOT.refreshToken, [hash]);
+    return row ? toRefreshTokenRecord(row) : null;
   }
 
-  private async refreshToken(db: Kysely<Database> | Transaction<Database>, hash: string): Promise<RefreshTokenRecord | null> {
-    const row = await db
-      .selectFrom('refresh_tokens as t')
-      .innerJoin('token_families as f', 'f.id', 't.family_id')
-      .select(FAMILY_COLUMNS)
-      .select([
-        't.token_hash',
-        't.created_at as token_created_at',
-        't.expires_at as token_expires_at',
-        't.consumed_at',
-        't.replaced_by',
-      ])
-      .where('t.token_hash', '=', hash)
-      .executeTakeFirst();
-    if (!row) return null;
-    return {
-      hash: row.token_hash,
-      familyId: row.id,
-      createdAt: row.token_created_at,
-      expiresAt: row.token_expires_at,
-      consumedAt: row.consumed_at,
-      replacedBy: row.replaced_by,
-      family: toFamily(row),
-    };
-  }
-
-  async rotateRefreshToken(presented: string, next: TokenPair, now: number): Promise<RotationResult> {
-    return this.db.transaction().execute(async (trx): Promise<RotationResult> => {
-      // RFC 9700 §4.14.2: one statement decides who consumes the token. Under PostgreSQL's READ
-      // COMMITTED a concurrent consumer blocks on the row, then re-checks `consumed_at IS NULL`
-      // and finds it taken; SQLite serialises writers outright.
-      const consumed = await trx
-        .updateTable('refresh_tokens')
-        .set({ consumed_at: now, replaced_by: next.refreshToken.hash })
-        .where('token_hash', '=', presented)
-        .where('consumed_at', 'is', null)
-        .where('expires_at', '>', now)
-        // A correlated EXISTS is one primary-key probe; `family_id IN (SELECT ...)` made SQLite
-        // read every live family on each refresh.
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('token_families as f')
-              .select('f.id')
-              .whereRef('f.id', '=', 'refresh_tokens.family_id')
-              .where('f.revoked_at', 'is', null)
-              .where('f.expires_at', '>', now),
-          ),
-        )
-        .returning('family_id')
-        .executeTakeFirst();
-      if (consumed) {
-        await insertPair(trx, consumed.family_id, next, now);
-        const family = await trx.selectFrom('token_families').selectAll().where('id', '=', consumed.family_id).executeTakeFirstOrThrow();
-        return { outcome: 'rotated', family: toFamily(family) };
-      }
-      const token = await this.refreshToken(trx, presented);
-      if (!token) return { outcome: 'unknown' };
-      return token.consumedAt !== null ? { outcome: 'already-consumed', token } : { outcome: 'not-usable', token };
-    });
+  async rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult> {
+    // Per dialect (sqlite-hot-paths.ts, postgres-hot-paths.ts): one statement decides who consumes.
+    return this.hot.rotateRefreshToken(presented, next, now, holder);
   }
 
   async addTokens(familyId: string, tokens: TokenPair, replacing: string | null, now: number): Promise<boolean> {

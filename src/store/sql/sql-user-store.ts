@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { ExternalProfile, NewUser, Page, PageRequest, User, UserPatch, UserStore } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
+import { HOT, type HotPaths } from './hot-paths.js';
 import type { Database, UsersTable } from './database.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
 import { bit, json, toUser } from './rows.js';
@@ -10,8 +11,10 @@ const normaliseEmail = (email: string | null | undefined): string | null => (ema
 
 export class SqlUserStore implements UserStore {
   private readonly db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  private readonly hot: HotPaths;
+  constructor(db: Kysely<Database>, hot: HotPaths) {
     this.db = db;
+    this.hot = hot;
   }
 
   async create(user: NewUser, now: number): Promise<User> {
@@ -36,17 +39,12 @@ export class SqlUserStore implements UserStore {
   }
 
   async findById(id: string): Promise<User | null> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.hot.one<Selectable<UsersTable>>(HOT.userById, [id]);
     return row ? toUser(row) : null;
   }
 
   async findLocalByLogin(login: string): Promise<User | null> {
-    const row = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('auth_method', '=', 'local')
-      .where((eb) => eb.or([eb('email', '=', login.toLowerCase()), eb('username', '=', login)]))
-      .executeTakeFirst();
+    const row = await this.hot.one<Selectable<UsersTable>>(HOT.localUserByLogin, [login.toLowerCase(), login]);
     return row ? toUser(row) : null;
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { LATEST_MIGRATION } from '../../../src/store/sql/migrations.js';
-import { DAY, HOUR, newFamily, seedSubscription, T0, tokenHash, tokenPair } from './fixtures.js';
+import { DAY, holderOf, HOUR, newFamily, seedSubscription, T0, tokenHash, tokenPair } from './fixtures.js';
 import { storeTest, type OpenStore } from './harness.js';
 
 // Token values and client secrets never reach the store: the domain hands it SHA-256 digests and
@@ -47,7 +47,7 @@ export function basicsSuite(open: OpenStore): void {
       assert.equal(await store.tokens.findAccessToken(access.toUpperCase()), null, 'hashes are compared exactly');
 
       const next = tokenPair(T0 + 2 * HOUR, T0 + 2 * DAY);
-      const rotated = await store.tokens.rotateRefreshToken(refresh, next, T0 + 1);
+      const rotated = await store.tokens.rotateRefreshToken(refresh, next, T0 + 1, holderOf(seed));
       assert.equal(rotated.outcome, 'rotated');
       assert.equal((await store.tokens.findRefreshToken(refresh))?.replacedBy, next.refreshToken.hash);
     });

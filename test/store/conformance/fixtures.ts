@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type {
   Application,
   NewTokenFamily,
+  RefreshTokenHolder,
   Store,
   Subscription,
   TokenFamily,
@@ -88,4 +89,9 @@ export async function seedFamily(
   const tokens = pairAt(input.createdAt);
   const family = await store.tokens.createFamily(input, tokens);
   return { family, tokens };
+}
+
+/** Who may present the tokens of `seed`'s families: its subscription, API and user's auth method. */
+export function holderOf(seed: { readonly subscription: Subscription; readonly user: User }): RefreshTokenHolder {
+  return { subscriptionId: seed.subscription.id, apiId: seed.subscription.apiId, authMethod: seed.user.authMethod };
 }

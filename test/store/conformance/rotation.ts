@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { RotationResult, Store, TokenPair } from '../../../src/store/store.js';
-import { DAY, HOUR, pairAt, seedFamily, seedSubscription, T0, tokenHash } from './fixtures.js';
+import { DAY, holderOf, HOUR, pairAt, seedFamily, seedSubscription, T0, tokenHash, tokenPair } from './fixtures.js';
 import { storeTest, type OpenedStore, type OpenStore } from './harness.js';
 
 const T1 = T0 + 10 * 60_000;
@@ -28,7 +28,7 @@ async function raceRotation(store: Store, opened: OpenedStore, callers: number):
     const presented = tokens.refreshToken.hash;
     const nexts = Array.from({ length: callers }, () => pairAt(T1));
     const settled = await Promise.allSettled(
-      nexts.map((next, i) => (stores[i % stores.length] ?? store).tokens.rotateRefreshToken(presented, next, T1)),
+      nexts.map((next, i) => (stores[i % stores.length] ?? store).tokens.rotateRefreshToken(presented, next, T1, holderOf(seed))),
     );
     const results: RotationResult[] = settled.map((s, i) => {
       if (s.status === 'rejected') assert.fail(`caller ${i} failed: ${String(s.reason)}`);
@@ -62,7 +62,7 @@ async function raceRotation(store: Store, opened: OpenedStore, callers: number):
     const access = await Promise.all(nexts.map((next) => store.tokens.findAccessToken(next.accessToken.hash)));
     assert.deepEqual(access.flatMap((record) => (record ? [record.hash] : [])), [winner.accessToken.hash]);
 
-    assert.equal((await store.tokens.rotateRefreshToken(winner.refreshToken.hash, pairAt(T1 + 1), T1 + 1)).outcome, 'rotated');
+    assert.equal((await store.tokens.rotateRefreshToken(winner.refreshToken.hash, pairAt(T1 + 1), T1 + 1, holderOf(seed))).outcome, 'rotated');
   } finally {
     await Promise.all(stores.filter((s) => s !== store).map((s) => s.close()));
   }
@@ -76,7 +76,7 @@ export function rotationSuite(open: OpenStore): void {
       const seed = await seedSubscription(store);
       const { family, tokens } = await seedFamily(store, seed);
       const next = pairAt(T1);
-      assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1), { outcome: 'rotated', family });
+      assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1, holderOf(seed)), { outcome: 'rotated', family });
 
       const consumed = await store.tokens.findRefreshToken(tokens.refreshToken.hash);
       assert.equal(consumed?.consumedAt, T1);
@@ -104,9 +104,9 @@ export function rotationSuite(open: OpenStore): void {
       const seed = await seedSubscription(store);
       const { family, tokens } = await seedFamily(store, seed);
       const next = pairAt(T1);
-      await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1);
+      await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1, holderOf(seed));
       const replay = pairAt(T1 + 1);
-      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, replay, T1 + 1);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, replay, T1 + 1, holderOf(seed));
       assert.deepEqual(result, {
         outcome: 'already-consumed',
         token: {
@@ -128,7 +128,7 @@ export function rotationSuite(open: OpenStore): void {
       const { tokens } = await seedFamily(store, seed);
       const now = tokens.refreshToken.expiresAt + 1;
       const next = pairAt(now);
-      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, now);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, now, holderOf(seed));
       assert.equal(result.outcome, 'not-usable');
       assert.ok(result.outcome === 'not-usable');
       assert.equal(result.token.hash, tokens.refreshToken.hash);
@@ -142,7 +142,7 @@ export function rotationSuite(open: OpenStore): void {
       const { family, tokens } = await seedFamily(store, seed);
       await store.tokens.revokeFamilies({ familyId: family.id }, 'reuse-detected', T1);
       const next = pairAt(T1 + 1);
-      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1 + 1);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1 + 1, holderOf(seed));
       assert.equal(result.outcome, 'not-usable');
       assert.ok(result.outcome === 'not-usable');
       assert.equal(result.token.hash, tokens.refreshToken.hash);
@@ -157,7 +157,7 @@ export function rotationSuite(open: OpenStore): void {
       const now = T0 + 2 * HOUR;
       assert.ok(tokens.refreshToken.expiresAt > now);
       const next = pairAt(now);
-      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, now);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, now, holderOf(seed));
       assert.equal(result.outcome, 'not-usable');
       assert.ok(result.outcome === 'not-usable');
       assert.equal(result.token.familyId, family.id);
@@ -169,8 +169,8 @@ export function rotationSuite(open: OpenStore): void {
       const seed = await seedSubscription(store);
       const { tokens } = await seedFamily(store, seed);
       const next = pairAt(T1);
-      assert.deepEqual(await store.tokens.rotateRefreshToken(tokenHash(), next, T1), { outcome: 'unknown' });
-      assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.accessToken.hash, next, T1), { outcome: 'unknown' });
+      assert.deepEqual(await store.tokens.rotateRefreshToken(tokenHash(), next, T1, holderOf(seed)), { outcome: 'unknown' });
+      assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.accessToken.hash, next, T1, holderOf(seed)), { outcome: 'unknown' });
       await assertNotStored(store, next);
     });
 
@@ -181,13 +181,70 @@ export function rotationSuite(open: OpenStore): void {
       for (let step = 1; step <= 5; step++) {
         const now = T0 + step * 12 * HOUR;
         const next = pairAt(now);
-        assert.deepEqual(await store.tokens.rotateRefreshToken(presented, next, now), { outcome: 'rotated', family }, `step ${step}`);
+        assert.deepEqual(await store.tokens.rotateRefreshToken(presented, next, now, holderOf(seed)), { outcome: 'rotated', family }, `step ${step}`);
         presented = next.refreshToken.hash;
       }
       const late = T0 + 3 * DAY + 1;
       const last = await store.tokens.findRefreshToken(presented);
-      assert.ok(last && last.expiresAt > late, 'the last token itself is still unexpired');
-      assert.equal((await store.tokens.rotateRefreshToken(presented, pairAt(late), late)).outcome, 'not-usable');
+      assert.equal(last?.expiresAt, family.expiresAt, 'the last pair was minted for longer; stored, it ends with its family');
+      assert.equal((await store.tokens.rotateRefreshToken(presented, pairAt(late), late, holderOf(seed))).outcome, 'not-usable');
+    });
+
+    test('the next pair never outlives its family: its expiries are capped at the family end', async (store) => {
+      const seed = await seedSubscription(store);
+      const { family, tokens } = await seedFamily(store, seed, { expiresAt: T1 + HOUR / 2 });
+      const next = pairAt(T1);
+      assert.ok(next.accessToken.expiresAt > family.expiresAt && next.refreshToken.expiresAt > family.expiresAt);
+      assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1, holderOf(seed)), { outcome: 'rotated', family });
+      assert.equal((await store.tokens.findAccessToken(next.accessToken.hash))?.expiresAt, family.expiresAt);
+      assert.equal((await store.tokens.findRefreshToken(next.refreshToken.hash))?.expiresAt, family.expiresAt);
+      // A pair within the family's life is stored as given.
+      const shortLived = tokenPair(T1 + 60_000, T1 + 120_000);
+      await store.tokens.rotateRefreshToken(next.refreshToken.hash, shortLived, T1 + 1, holderOf(seed));
+      assert.equal((await store.tokens.findAccessToken(shortLived.accessToken.hash))?.expiresAt, T1 + 60_000);
+      assert.equal((await store.tokens.findRefreshToken(shortLived.refreshToken.hash))?.expiresAt, T1 + 120_000);
+    });
+
+    test('unknown: a token presented by another subscription, API or auth method, consumed or not; nothing changes', async (store) => {
+      const seed = await seedSubscription(store);
+      const other = await seedSubscription(store, 'billing');
+      const { tokens } = await seedFamily(store, seed);
+      const holder = holderOf(seed);
+      const strangers = [
+        { ...holder, subscriptionId: other.subscription.id },
+        { ...holder, apiId: 'billing' },
+        { ...holder, authMethod: 'corporate-sso' },
+      ];
+      for (const stranger of strangers) {
+        const next = pairAt(T1);
+        assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1, stranger), { outcome: 'unknown' });
+        await assertNotStored(store, next);
+      }
+      assert.equal((await store.tokens.findRefreshToken(tokens.refreshToken.hash))?.consumedAt, null, 'not consumed by a stranger');
+      const next = pairAt(T1);
+      assert.equal((await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1, holder)).outcome, 'rotated');
+      for (const stranger of strangers) {
+        assert.deepEqual(await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, pairAt(T1 + 1), T1 + 1, stranger), { outcome: 'unknown' });
+      }
+    });
+
+    test('not-usable: a token of a disabled user, consumed or not; re-enabled, it rotates again', async (store) => {
+      const seed = await seedSubscription(store);
+      const { family, tokens } = await seedFamily(store, seed);
+      const rotatedOnce = await seedFamily(store, seed);
+      assert.equal((await store.tokens.rotateRefreshToken(rotatedOnce.tokens.refreshToken.hash, pairAt(T1), T1, holderOf(seed))).outcome, 'rotated');
+      await store.users.update(seed.user.id, { disabled: true }, T1);
+      const next = pairAt(T1 + 1);
+      const result = await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1 + 1, holderOf(seed));
+      assert.equal(result.outcome, 'not-usable');
+      assert.ok(result.outcome === 'not-usable');
+      assert.equal(result.token.familyId, family.id);
+      assert.equal(result.token.consumedAt, null);
+      await assertNotStored(store, next);
+      const replay = await store.tokens.rotateRefreshToken(rotatedOnce.tokens.refreshToken.hash, pairAt(T1 + 1), T1 + 1, holderOf(seed));
+      assert.equal(replay.outcome, 'not-usable', 'no reuse verdict for a disabled user');
+      await store.users.update(seed.user.id, { disabled: false }, T1 + 2);
+      assert.equal((await store.tokens.rotateRefreshToken(tokens.refreshToken.hash, next, T1 + 2, holderOf(seed))).outcome, 'rotated');
     });
 
     for (const callers of [20, 50]) {

@@ -85,6 +85,28 @@ export function subscriptionStoreSuite(open: OpenStore): void {
       assert.equal(await store.subscriptions.findByClientId('no-such-client'), null);
     });
 
+    test('findClient finds the subscription holding the client id with its application, owners and all', async (store) => {
+      const owners = await Promise.all([createLocalUser(store), createLocalUser(store), createLocalUser(store)]);
+      const application = await store.applications.create(
+        { name: 'phone app', clientType: 'public', redirectUris: ['com.example:/cb'], ownerIds: owners.map((o) => o.id) },
+        T0,
+      );
+      const subscription = await store.subscriptions.create(
+        { applicationId: application.id, apiId: 'orders', plan: 'gold', trusted: true, status: 'approved', clientId: 'cid-client' },
+        T1,
+      );
+      assert.deepEqual(await store.subscriptions.findClient('cid-client'), { subscription, application: await store.applications.findById(application.id) });
+      assert.deepEqual((await store.subscriptions.findClient('cid-client'))?.application.ownerIds, sorted(owners.map((o) => o.id)));
+      const lonely = await store.applications.create({ name: 'no owners', clientType: 'confidential', ownerIds: [] }, T0);
+      const other = await store.subscriptions.create(
+        { applicationId: lonely.id, apiId: 'orders', plan: 'default', trusted: false, status: 'pending', clientId: 'cid-lonely' },
+        T1,
+      );
+      assert.deepEqual(await store.subscriptions.findClient('cid-lonely'), { subscription: other, application: lonely });
+      assert.equal(await store.subscriptions.findClient('CID-CLIENT'), null, 'client ids are compared exactly');
+      assert.equal(await store.subscriptions.findClient('no-such-client'), null);
+    });
+
     test('list filters by application, APIs and status', async (store) => {
       const app = await createApplication(store, 'one');
       const other = await createApplication(store, 'two');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { TokenFamily } from '../../../src/store/store.js';
-import { DAY, HOUR, newFamily, pairAt, seedFamily, seedSubscription, T0, tokenHash, tokenPair } from './fixtures.js';
+import { DAY, holderOf, HOUR, newFamily, pairAt, seedFamily, seedSubscription, T0, tokenHash, tokenPair } from './fixtures.js';
 import { allPages, ids, rejectsWithMissingReference, sorted, storeTest, type OpenStore } from './harness.js';
 
 const T1 = T0 + 10 * 60_000;
@@ -83,7 +83,7 @@ export function tokenStoreSuite(open: OpenStore): void {
       const seed = await seedSubscription(store);
       const { family, tokens: a } = await seedFamily(store, seed);
       const b = pairAt(T1);
-      assert.equal((await store.tokens.rotateRefreshToken(a.refreshToken.hash, b, T1)).outcome, 'rotated');
+      assert.equal((await store.tokens.rotateRefreshToken(a.refreshToken.hash, b, T1, holderOf(seed))).outcome, 'rotated');
       const c = pairAt(T1 + 1);
       assert.equal(await store.tokens.addTokens(family.id, c, b.refreshToken.hash, T1 + 1), true);
 
@@ -94,7 +94,7 @@ export function tokenStoreSuite(open: OpenStore): void {
       assert.equal(original?.consumedAt, T1, 'an already consumed token keeps its record');
       assert.equal(original?.replacedBy, b.refreshToken.hash);
       assert.equal((await store.tokens.findRefreshToken(c.refreshToken.hash))?.consumedAt, null);
-      assert.equal((await store.tokens.rotateRefreshToken(b.refreshToken.hash, pairAt(T1 + 2), T1 + 2)).outcome, 'already-consumed');
+      assert.equal((await store.tokens.rotateRefreshToken(b.refreshToken.hash, pairAt(T1 + 2), T1 + 2, holderOf(seed))).outcome, 'already-consumed');
 
       const d = pairAt(T1 + 3);
       assert.equal(await store.tokens.addTokens(family.id, d, a.refreshToken.hash, T1 + 3), true);
@@ -212,7 +212,7 @@ export function tokenStoreSuite(open: OpenStore): void {
       const now = T0 + 2 * DAY;
       const live = await seedFamily(store, seed, { createdAt: T0 });
       const fresh = tokenPair(now + HOUR, now + DAY);
-      assert.equal((await store.tokens.rotateRefreshToken(live.tokens.refreshToken.hash, fresh, T0 + HOUR)).outcome, 'rotated');
+      assert.equal((await store.tokens.rotateRefreshToken(live.tokens.refreshToken.hash, fresh, T0 + HOUR, holderOf(seed))).outcome, 'rotated');
       const expired = await seedFamily(store, seed, { expiresAt: T0 + DAY });
       const revoked = await seedFamily(store, seed, { createdAt: now - HOUR });
       await store.tokens.revokeFamilies({ familyId: revoked.family.id }, 'logout', now - HOUR);
@@ -231,7 +231,7 @@ export function tokenStoreSuite(open: OpenStore): void {
       assert.equal((await store.tokens.findRefreshToken(fresh.refreshToken.hash))?.consumedAt, null);
 
       assert.equal(await store.tokens.deleteExpired(now), 0, 'nothing left to delete');
-      assert.equal((await store.tokens.rotateRefreshToken(fresh.refreshToken.hash, pairAt(now), now)).outcome, 'rotated');
+      assert.equal((await store.tokens.rotateRefreshToken(fresh.refreshToken.hash, pairAt(now), now, holderOf(seed))).outcome, 'rotated');
     });
   });
 }

@@ -1,0 +1,102 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely, Selectable } from 'kysely';
+import type { RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
+import type { Database, TokenFamiliesTable } from './database.js';
+import { endingBy, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
+import { toFamily } from './rows.js';
+
+// better-sqlite3 runs a statement synchronously, so a hot path is one prepared statement (or one
+// better-sqlite3 transaction) run to completion on the event loop: nothing else can interleave.
+// Kysely shares the connection and holds it across awaits inside its transactions; a hot path
+// that finds one open waits for Kysely's connection lock instead of running inside it (its writes
+// would commit or roll back with someone else's transaction).
+
+const SQL = {
+  consume: `UPDATE refresh_tokens SET consumed_at = ?, replaced_by = ?
+    WHERE token_hash = ? AND consumed_at IS NULL AND expires_at > ?
+      -- A correlated EXISTS is one primary-key probe; family_id IN (SELECT ...) made SQLite read
+      -- every live family on each refresh.
+      AND EXISTS (SELECT 1 FROM token_families f
+        WHERE f.id = refresh_tokens.family_id AND f.revoked_at IS NULL AND f.expires_at > ?
+          AND f.subscription_id = ? AND f.api_id = ? AND f.auth_method = ?
+          AND EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled = 0))
+    RETURNING family_id`,
+  insertFamily: `INSERT INTO token_families
+    (id, subscription_id, application_id, api_id, auth_method, user_id, scope, created_at, expires_at, revoked_at, revoked_reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insertAccess: 'INSERT INTO access_tokens (token_hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+  insertRefresh: 'INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+  familyById: 'SELECT * FROM token_families WHERE id = ?',
+} as const;
+
+export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Database>): HotPaths {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepared = (text: string): BetterSqlite3.Statement => {
+    let statement = cache.get(text);
+    if (!statement) {
+      statement = sqlite.prepare(text);
+      cache.set(text, statement);
+    }
+    return statement;
+  };
+  const positional = (hot: HotStatement) => prepared(hot.text.replace(/\$\d+/g, '?'));
+
+  async function exclusive<T>(work: () => T): Promise<T> {
+    if (!sqlite.inTransaction) return work();
+    return db.connection().execute(async () => work());
+  }
+
+  function insertPair(familyId: string, tokens: TokenPair, now: number): void {
+    prepared(SQL.insertAccess).run(tokens.accessToken.hash, familyId, now, tokens.accessToken.expiresAt);
+    prepared(SQL.insertRefresh).run(tokens.refreshToken.hash, familyId, now, tokens.refreshToken.expiresAt);
+  }
+
+  const createFamily = sqlite.transaction((row: Selectable<TokenFamiliesTable>, tokens: TokenPair) => {
+    prepared(SQL.insertFamily).run(
+      row.id,
+      row.subscription_id,
+      row.application_id,
+      row.api_id,
+      row.auth_method,
+      row.user_id,
+      row.scope,
+      row.created_at,
+      row.expires_at,
+      row.revoked_at,
+      row.revoked_reason,
+    );
+    insertPair(row.id, tokens, row.created_at);
+  });
+
+  const rotate = sqlite.transaction((presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): RotationResult => {
+    // RFC 9700 §4.14.2: one statement decides who consumes the token; SQLite serialises writers
+    // (and this process is the only one: the file is locked exclusively).
+    const consumed = prepared(SQL.consume).get(
+      now,
+      next.refreshToken.hash,
+      presented,
+      now,
+      now,
+      holder.subscriptionId,
+      holder.apiId,
+      holder.authMethod,
+    ) as { family_id: string } | undefined;
+    if (consumed) {
+      const family = prepared(SQL.familyById).get(consumed.family_id) as Selectable<TokenFamiliesTable>;
+      insertPair(family.id, endingBy(next, family.expires_at), now);
+      return { outcome: 'rotated', family: toFamily(family) };
+    }
+    return refusedRotation(positional(HOT.presentedToken).get(presented) as PresentedTokenRow | undefined, holder);
+  });
+
+  return {
+    one: <Row>(statement: HotStatement, values: readonly HotValue[]) =>
+      exclusive(() => positional(statement).get(...values) as Row | undefined),
+    run: (statement, values) =>
+      exclusive(() => {
+        positional(statement).run(...values);
+      }),
+    createFamily: (family, tokens) => exclusive(() => createFamily(family, tokens)),
+    rotateRefreshToken: (presented, next, now, holder) => exclusive(() => rotate(presented, next, now, holder)),
+  };
+}
