@@ -1,8 +1,9 @@
 // A second reporter for `npm test` (scripts/run-tests.mjs): how long each test file took, slowest
 // first, written to test-results/file-timings.txt, to find what to speed up. "wall" is from the
-// file's start to its last reported result (exact when files run one at a time; with several at
-// once the runner holds back a file's results until the files before it are done, so it then
-// over-counts); "tests" is the sum of its top-level tests' own durations (module set-up excluded).
+// file's start (the runner dequeues it; every file is enqueued at once) to its last reported
+// result: exact when files run one at a time; with several at once the runner holds back a
+// file's results until the files before it are reported, so it then over-counts. "tests" is the
+// sum of its top-level tests' own durations (module set-up excluded).
 import path from 'node:path';
 
 export default async function* fileTimings(source) {
@@ -12,6 +13,7 @@ export default async function* fileTimings(source) {
     const file = event.data?.file;
     if (!file) continue;
     const name = path.relative(process.cwd(), file);
+    if (event.type === 'test:enqueue') continue;
     const entry = files.get(name) ?? { first: Date.now(), last: Date.now(), tests: 0 };
     entry.last = Date.now();
     const isFileItself = event.data.name === file;
