@@ -2,8 +2,6 @@ import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { CliError } from './cli-error.js';
 
-export const CONFIG_OPTION_HELP = 'configuration file (default: $GATEHOUSE_CONFIG)';
-
 export function loadCliConfig(path: string | undefined): Config {
   const file = path ?? process.env.GATEHOUSE_CONFIG;
   if (!file) throw new CliError('no configuration file: pass --config FILE or set GATEHOUSE_CONFIG');

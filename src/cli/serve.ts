@@ -2,7 +2,11 @@ import { createGatehouse } from '../gatehouse.js';
 import { createLogger } from '../logging.js';
 import { loadCliConfig } from './load-cli-config.js';
 
-/** `gatehouse serve`: runs until SIGTERM or SIGINT, then drains and exits. */
+/**
+ * `gatehouse serve`: runs until SIGTERM, SIGINT or SIGHUP (the terminal went away), then drains
+ * and exits; also when the process that started it with an IPC channel (`npm start`'s
+ * scripts/start-example.mjs) is gone, so that no server is left holding the ports and the store.
+ */
 export async function serve(options: { config?: string }): Promise<void> {
   const config = loadCliConfig(options.config);
   const logger = createLogger(config.log.level);
@@ -17,8 +21,9 @@ export async function serve(options: { config?: string }): Promise<void> {
   logger.info({ ...addresses, store: gatehouse.services.store.kind, redis: config.redis.url !== null }, 'gatehouse ready');
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals | 'parent gone') => {
     if (stopping) {
+      if (signal === 'parent gone') return;
       logger.warn({ signal }, 'second signal: exiting without draining');
       process.exit(1);
     }
@@ -41,6 +46,10 @@ export async function serve(options: { config?: string }): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+  if (process.channel) {
+    // The channel must not keep the process alive after a drain; its end still tells us.
+    process.channel.unref();
+    process.once('disconnect', () => stop('parent gone'));
+  }
 }

@@ -2,9 +2,13 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { once } from 'node:events';
 
-// Runs the real `gatehouse` CLI in a child process, as an operator would.
+// Runs the real `gatehouse` CLI in a child process, as an operator would: the built one
+// (dist/cli/main.js) when `npm test` has just built it and says so in GATEHOUSE_TEST_CLI — it
+// starts in a fraction of tsx's time — else the sources through tsx, so a test run by hand never
+// runs a stale build.
 
-const MAIN = path.resolve('src/cli/main.ts');
+const BUILT = process.env.GATEHOUSE_TEST_CLI;
+const CLI_ARGS = BUILT ? [BUILT] : ['--import', 'tsx', path.resolve('src/cli/main.ts')];
 
 export interface CliResult {
   readonly code: number | null;
@@ -12,15 +16,22 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...nodeArgs, ...CLI_ARGS, ...args], {
     env: { ...process.env, GATEHOUSE_CONFIG: '', ...env },
     stdio: 'pipe',
   });
 }
 
-export async function runCli(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  const child = spawnCli(args, options.env ?? {});
+export interface CliOptions {
+  readonly input?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Options for node itself, before the CLI's path (e.g. --import). */
+  readonly nodeArgs?: readonly string[];
+}
+
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  const child = spawnCli(args, options.env ?? {}, options.nodeArgs);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

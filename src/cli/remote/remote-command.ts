@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { connect, type ManagementClient, type RemoteOptions } from './management-client.js';
+import type { ManagementClient, RemoteOptions } from './management-client.js';
 
 // Every command that talks to a running server has the same two options and the same start:
 // find the server and the sign-in, then act.
@@ -20,6 +20,8 @@ export function onRemote<O = Record<string, never>>(command: Command, action: Re
   return command.action(async (...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const options = self.opts() as O & RemoteOptions;
+    // Loaded here, not at start-up: `gatehouse --help` needs none of it (issue 15).
+    const { connect } = await import('./management-client.js');
     await action(await connect(options), options, self.args);
   });
 }

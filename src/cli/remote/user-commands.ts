@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
-import { readSecrets } from './login-commands.js';
 import { printPage, print, record, type Column } from './output.js';
 import { list, onRemote, pageOptions, query, remoteCommand } from './remote-command.js';
 
@@ -67,7 +66,7 @@ export function registerUserCommands(program: Command): void {
     .option('--password-stdin', 'read an initial password from standard input (or a prompt at a terminal)');
   onRemote<ProfileOptions & { passwordStdin?: boolean }>(create, async (client, options) => {
     const body = profile(options);
-    if (options.passwordStdin) [body.password] = await readSecrets(['Password']);
+    if (options.passwordStdin) [body.password] = await (await import('./read-secrets.js')).readSecrets(['Password']);
     print(await client.call<User>('POST', '/users', body), options.json, record);
   });
   const update = withProfileOptions(remoteCommand(users, 'update <userId>', 'change a user; roles and groups are for admins, never on yourself'))
@@ -95,6 +94,7 @@ export function registerUserCommands(program: Command): void {
     async (client, _options, [id]) => {
       const me = await client.call<User>('GET', '/users/me');
       const own = me.id === id;
+      const { readSecrets } = await import('./read-secrets.js');
       const answers = await readSecrets(own ? ['Current password', 'New password'] : ['New password']);
       const body = own ? { currentPassword: answers[0], password: answers[1] } : { password: answers[0] };
       await client.call('PUT', `/users/${id}/password`, body);

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli, type CliResult } from '../support/cli-process.js';
+import { minimalConfig, scratchDir, writeConfig } from '../support/config-files.js';
+import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
+import { fastHasher } from '../support/oauth-fixtures.js';
+
+// Issue 15: every command imported the whole server, so `gatehouse --help` took seconds. Each
+// command now loads its own code when it runs. Timing is too noisy on a shared machine to
+// assert, so these tests assert its cause instead: which modules the real CLI process imports
+// (recorded by a loader hook), with `migrate` as the control that shows the recording works.
+
+const RECORDER = path.resolve('test/support/record-imports.mjs');
+
+/** Modules only the server-side commands need: the server, the store, the config parser, argon2. */
+const SERVER_SIDE = [
+  /\/(src|dist)\/gatehouse\.(ts|js)$/,
+  /\/(src|dist)\/http\//,
+  /\/(src|dist)\/store\/(sqlite|postgres|open-store)\.(ts|js)$/,
+  /\/(src|dist)\/store\/sql\//,
+  /\/(src|dist)\/config\/load-config\.(ts|js)$/,
+  /\/(src|dist)\/domain\/passwords\.(ts|js)$/,
+  /\/node_modules\/(fastify|better-sqlite3|kysely|pg|ioredis|typebox|yaml|pino|@node-rs\/argon2|@fastify\/[^/]+)\//,
+];
+
+async function imports(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ result: CliResult; loaded: string[] }> {
+  const file = path.join(scratchDir('gatehouse-imports-'), 'imports.txt');
+  writeFileSync(file, '');
+  const result = await runCli(args, { env: { RECORD_IMPORTS_FILE: file, ...env }, nodeArgs: ['--import', RECORDER] });
+  return { result, loaded: readFileSync(file, 'utf8').split('\n').filter(Boolean) };
+}
+
+function serverSide(loaded: readonly string[]): string[] {
+  return loaded.filter((url) => SERVER_SIDE.some((pattern) => pattern.test(url)));
+}
+
+describe('what a CLI command loads', () => {
+  it('gatehouse --help loads commander and the command definitions, not the server', async () => {
+    const { result, loaded } = await imports(['--help']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: gatehouse/);
+    assert.ok(loaded.some((url) => url.includes('/node_modules/commander/')), 'the recorder saw commander');
+    assert.deepEqual(serverSide(loaded), []);
+  });
+
+  it('a remote command talks to a running server without loading the server', async () => {
+    const passwords = fastHasher();
+    const gatehouse = await startTestGatehouse(testConfig(), { passwords });
+    const { portal } = await gatehouse.listen();
+    const { store } = gatehouse.services;
+    await store.users.create({ authMethod: 'local', email: 'ops@example.com', passwordHash: await passwords.hash('ops password 1'), admin: true }, Date.now());
+    const signIn = await fetch(`${portal}/auth/local/api/gatehouse-portal/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: 'gatehouse-portal', username: 'ops@example.com', password: 'ops password 1' }),
+    });
+    const { access_token: token } = (await signIn.json()) as { access_token: string };
+
+    const { result, loaded } = await imports(['users', 'me', '--json', '--url', portal], { GATEHOUSE_TOKEN: token, XDG_CONFIG_HOME: scratchDir() });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { email: string }).email, 'ops@example.com');
+    assert.deepEqual(serverSide(loaded), []);
+  });
+
+  it('a command that needs the store loads it (the control: the recorder sees server-side modules)', async () => {
+    const { result, loaded } = await imports(['migrate', '--config', writeConfig(minimalConfig())], { DATABASE_URL: '' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(serverSide(loaded).some((url) => /\/config\/load-config\.(ts|js)$/.test(url)), 'migrate loads the config parser');
+    assert.ok(serverSide(loaded).some((url) => url.includes('/node_modules/kysely/')), 'migrate loads the store');
+  });
+});
