@@ -40,7 +40,9 @@ export const passwordGrant: Grant = {
     const password = requireParameter(parameters, 'password', MAX_PASSWORD_LENGTH);
 
     // RFC 6749 §4.3.2 brute-force protection: counted before the password is checked.
-    const admission = await context.loginThrottle.admit(context.authMethodId, username, ip, now);
+    // One counter per account, whatever name reaches it (login-throttle.ts).
+    const accountId = (await context.verifier.findAccount?.(username)) ?? null;
+    const admission = await context.loginThrottle.admit(context.authMethodId, username, accountId, ip, now);
     if (admission.outcome !== 'admitted') parameters.delete('password');
     if (admission.outcome === 'address-throttled') {
       // Not audited: a throttled flood must not turn into a flood of rows.
