@@ -9,9 +9,12 @@ import { api, me } from './session.js';
 export async function approvalsView() {
   const { items } = await api('GET', '/approvals?limit=500');
   const box = errorBox();
+  // The decision names what this card showed: if the owner changed the subscription meanwhile,
+  // the server refuses it (409) and the box says what it is now.
   const decide = (s, verb) =>
     guarded(box, async () => {
-      await api('POST', `/subscriptions/${encodeURIComponent(s.id)}/${verb}`);
+      const basis = { trusted: s.trusted, plan: s.plan, ...(s.clientType ? { clientType: s.clientType } : {}) };
+      await api('POST', `/subscriptions/${encodeURIComponent(s.id)}/${verb}`, basis);
       await approvalsView();
     });
   show(
@@ -27,7 +30,7 @@ export async function approvalsView() {
               'li',
               { class: `card approval${s.trusted ? ' is-trusted' : ''}`, 'data-subscription': s.id },
               s.trusted ? el('p', { class: 'badge trusted big' }, 'TRUSTED — allows the password grant') : el('p', { class: 'badge' }, 'Not trusted'),
-              el('dl', { class: 'facts' }, el('dt', {}, 'API'), el('dd', {}, s.apiId), el('dt', {}, 'Plan'), el('dd', {}, s.plan), el('dt', {}, 'Application'), el('dd', { class: 'application-name' }, s.applicationName ?? '(deleted)', ' ', el('code', {}, s.applicationId)), el('dt', {}, 'Requested'), el('dd', {}, when(s.createdAt))),
+              el('dl', { class: 'facts' }, el('dt', {}, 'API'), el('dd', {}, s.apiId), el('dt', {}, 'Plan'), el('dd', {}, s.plan), el('dt', {}, 'Client type'), el('dd', { class: 'client-type' }, s.clientType === 'public' ? 'public (no secret: anyone with its client_id)' : (s.clientType ?? '-')), el('dt', {}, 'Application'), el('dd', { class: 'application-name' }, s.applicationName ?? '(deleted)', ' ', el('code', {}, s.applicationId)), el('dt', {}, 'Requested'), el('dd', {}, when(s.createdAt))),
               el('div', { class: 'row' }, el('button', { type: 'button', onclick: decide(s, 'approve') }, 'Approve'), el('button', { type: 'button', class: 'danger', onclick: decide(s, 'decline') }, 'Decline')),
             ),
           ),

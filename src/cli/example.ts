@@ -105,7 +105,9 @@ async function trustedSubscription(owner: ManagementContext, operator: Managemen
     credentials = { clientId: subscription.clientId as string, clientSecret: null };
   }
   if (!subscription.trusted) subscription = await updateSubscription(owner, subscription.id, { trusted: true });
-  if (subscription.status !== 'approved') await approveSubscription(operator, subscription.id);
+  if (subscription.status !== 'approved') {
+    await approveSubscription(operator, subscription.id, { trusted: subscription.trusted, plan: subscription.plan, clientType: application.clientType });
+  }
   return credentials;
 }
 

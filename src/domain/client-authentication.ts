@@ -1,4 +1,5 @@
 import type { Application, Subscription, SubscriptionStore } from '../store/store.js';
+import { OAUTH_DESCRIPTIONS } from './oauth-descriptions.js';
 import { OAuthError } from './oauth-error.js';
 import { MAX_TOKEN_LENGTH, matchesTokenHash } from './token-values.js';
 import { optionalParameter } from './token-request.js';
@@ -44,18 +45,18 @@ export function parseBasicAuthorization(header: string | undefined): BasicCreden
   const match = /^basic +([A-Za-z0-9+/=_-]+) *$/i.exec(header);
   if (!match) {
     if (!/^basic(\s|$)/i.test(header)) {
-      throw new OAuthError('invalid_request', 'the Authorization header must use the Basic scheme (RFC 6749 §2.3.1)');
+      throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.basicSchemeRequired());
     }
-    throw new OAuthError('invalid_client', 'malformed HTTP Basic credentials', { clientUsedBasic: true });
+    throw new OAuthError('invalid_client', OAUTH_DESCRIPTIONS.malformedBasic(), { clientUsedBasic: true });
   }
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1) throw new OAuthError('invalid_client', 'malformed HTTP Basic credentials', { clientUsedBasic: true });
+  if (colon < 1) throw new OAuthError('invalid_client', OAUTH_DESCRIPTIONS.malformedBasic(), { clientUsedBasic: true });
   try {
     const clientSecret = formDecode(decoded.slice(colon + 1));
     return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: clientSecret === '' ? undefined : clientSecret };
   } catch {
-    throw new OAuthError('invalid_client', 'HTTP Basic credentials are not form-urlencoded (RFC 6749 §2.3.1)', { clientUsedBasic: true });
+    throw new OAuthError('invalid_client', OAUTH_DESCRIPTIONS.basicNotFormEncoded(), { clientUsedBasic: true });
   }
 }
 
@@ -70,35 +71,35 @@ export async function authenticateClient(
   const bodyClientId = optionalParameter(presented.parameters, 'client_id', MAX_CLIENT_ID_LENGTH);
   const bodySecret = optionalParameter(presented.parameters, 'client_secret', MAX_TOKEN_LENGTH);
   if (basic && bodySecret !== undefined) {
-    throw new OAuthError('invalid_request', 'client credentials sent both in the Authorization header and in the body (RFC 6749 §2.3)');
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.credentialsTwice());
   }
   // Some libraries repeat client_id in the body next to Basic; that is identification, not a
   // second authentication, as long as it names the same client.
   if (basic && bodyClientId !== undefined && bodyClientId !== basic.clientId) {
-    throw new OAuthError('invalid_request', 'client_id in the body differs from the one in the Authorization header');
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.clientIdMismatch());
   }
   const clientId = basic?.clientId ?? bodyClientId;
   const secret = basic ? basic.clientSecret : bodySecret;
   const refuse = (description: string) => new OAuthError('invalid_client', description, { clientUsedBasic: usedBasic });
-  if (clientId === undefined) throw refuse('client authentication is required: send client_id (and client_secret when confidential)');
-  if (clientId.length > MAX_CLIENT_ID_LENGTH) throw refuse('unknown client');
+  if (clientId === undefined) throw refuse(OAUTH_DESCRIPTIONS.clientAuthenticationRequired());
+  if (clientId.length > MAX_CLIENT_ID_LENGTH) throw refuse(OAUTH_DESCRIPTIONS.unknownClient());
 
   const found = await deps.subscriptions.findClient(clientId);
   // A client_id belongs to one subscription, so to one API: elsewhere it is nobody.
-  if (!found || found.subscription.apiId !== apiId) throw refuse('unknown client');
+  if (!found || found.subscription.apiId !== apiId) throw refuse(OAUTH_DESCRIPTIONS.unknownClient());
   const { subscription, application } = found;
 
   if (application.clientType === 'public') {
     // RFC 6749 §2.1: a public client cannot keep a secret, so one that presents a secret is not
     // the client it claims to be, or is leaking it.
-    if (secret !== undefined) throw refuse('this is a public client: it must not present a client secret');
+    if (secret !== undefined) throw refuse(OAUTH_DESCRIPTIONS.publicClientWithSecret());
     return { clientId, subscription, application, method: 'none' };
   }
-  if (secret === undefined) throw refuse('this is a confidential client: client_secret is required');
+  if (secret === undefined) throw refuse(OAUTH_DESCRIPTIONS.confidentialWithoutSecret());
   // Client secrets are 256-bit random values (token-values.ts), so SHA-256 storage is enough;
   // the comparison is constant-time.
   if (subscription.clientSecretHash === null || !matchesTokenHash(secret, subscription.clientSecretHash)) {
-    throw refuse('client authentication failed');
+    throw refuse(OAUTH_DESCRIPTIONS.clientAuthenticationFailed());
   }
   return { clientId, subscription, application, method: usedBasic ? 'client_secret_basic' : 'client_secret_post' };
 }

@@ -1,4 +1,5 @@
 import type { AuditStore, TokenFamily, TokenStore } from '../store/store.js';
+import { OAUTH_DESCRIPTIONS } from './oauth-descriptions.js';
 import { AUDIT_EVENT, recordTokenEvent } from './audit-events.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { OAuthError } from './oauth-error.js';
@@ -35,7 +36,7 @@ export async function revokeToken(context: RevocationContext): Promise<void> {
   if (!family) return;
   // §2.1: the server verifies that the token was issued to the client asking.
   if (family.subscriptionId !== client.subscription.id) {
-    throw new OAuthError('unauthorized_client', 'the token was not issued to this client');
+    throw new OAuthError('unauthorized_client', OAUTH_DESCRIPTIONS.tokenNotIssuedToClient());
   }
   const revoked = await store.tokens.revokeFamilies({ familyId: family.id }, 'revoked_by_client', now);
   if (revoked.length === 0) return;

@@ -1,4 +1,5 @@
 import type { AuthenticatedClient } from './client-authentication.js';
+import { OAUTH_DESCRIPTIONS } from './oauth-descriptions.js';
 import { OAuthError } from './oauth-error.js';
 
 // Who may use the password grant and its refresh tokens: only an approved, trusted subscription.
@@ -15,8 +16,8 @@ export function passwordGrantRefusal(client: AuthenticatedClient): SubscriptionR
 }
 
 const DESCRIPTIONS: Readonly<Record<SubscriptionRefusal, string>> = {
-  subscription_not_trusted: 'the subscription is not trusted: only trusted subscriptions may use the password grant',
-  subscription_not_approved: 'the trusted subscription is not approved (yet): ask an admin or an approver of the API',
+  subscription_not_trusted: OAUTH_DESCRIPTIONS.subscriptionNotTrusted(),
+  subscription_not_approved: OAUTH_DESCRIPTIONS.subscriptionNotApproved(),
 };
 
 /** RFC 6749 §5.2 unauthorized_client, saying which rule failed. */

@@ -1,4 +1,5 @@
 import { OAuthError } from './oauth-error.js';
+import { OAUTH_DESCRIPTIONS } from './oauth-descriptions.js';
 
 // The parameters of one request to the token or revocation endpoint, after the HTTP layer has
 // refused duplicates and non-string values (RFC 6749 §3.2) and dropped empty ones (§3.1: "Parameters
@@ -10,7 +11,7 @@ export type RequestParameters = Map<string, string>;
 /** Reads a required parameter, refusing an over-long one before anything hashes it. */
 export function requireParameter(parameters: ReadonlyMap<string, string>, name: string, maxLength: number): string {
   const value = parameters.get(name);
-  if (value === undefined) throw new OAuthError('invalid_request', `missing required parameter: ${name}`);
+  if (value === undefined) throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.missingParameter(name));
   return checkLength(name, value, maxLength);
 }
 
@@ -22,7 +23,7 @@ export function optionalParameter(parameters: ReadonlyMap<string, string>, name:
 function checkLength(name: string, value: string, maxLength: number): string {
   // Counted in code points, as the password policy counts them.
   if (value.length > maxLength && [...value].length > maxLength) {
-    throw new OAuthError('invalid_request', `parameter ${name} is longer than ${maxLength} characters`);
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.parameterTooLong(name, maxLength));
   }
   return value;
 }

@@ -90,6 +90,9 @@ export interface SubscribedClient {
   readonly application: Application;
 }
 
+/** What a compare-and-set update of a subscription checks (updatedAt alone can repeat within a millisecond). */
+export type SubscriptionVersion = Pick<Subscription, 'updatedAt' | 'status' | 'trusted' | 'plan' | 'clientSecretHash'>;
+
 export interface NewSubscription {
   readonly applicationId: string;
   readonly apiId: string;
@@ -277,7 +280,11 @@ export interface SubscriptionStore {
     filter: { readonly applicationId?: string; readonly apiIds?: readonly string[]; readonly status?: SubscriptionStatus },
     page?: PageRequest,
   ): Promise<Page<Subscription>>;
-  update(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | null>;
+  /**
+   * Applies `patch`; with `expected`, only if the record still holds those values (a
+   * compare-and-set in one statement: null when it changed or is gone).
+   */
+  update(id: string, patch: SubscriptionPatch, now: number, expected?: SubscriptionVersion): Promise<Subscription | null>;
   delete(id: string): Promise<boolean>;
 }
 

@@ -101,8 +101,8 @@ describe('per-account lockout', () => {
     assert.equal(staff.statusCode, 400);
     const locked = await harness.gatehouse.services.loginThrottle.lockedAccounts(harness.now(), 10);
     assert.deepEqual(
-      locked.map((a) => [a.authMethodId, a.username, a.failures]),
-      [['local', user.login.toLowerCase(), 3]],
+      locked.map((a) => [a.authMethodId, a.userId, a.failures]),
+      [['local', user.user.id, 3]],
     );
   });
 
@@ -122,8 +122,42 @@ describe('per-account lockout', () => {
     const [locked] = await throttle.lockedAccounts(harness.now(), 10);
     assert.ok(locked);
     assert.equal(locked.lockedUntil, harness.now() + MINUTE);
-    assert.equal(await throttle.releaseAccount('local', user.login), true);
-    assert.equal(await throttle.releaseAccount('local', user.login), false, 'nothing left to release');
+    assert.equal(await throttle.releaseAccount('local', user.login, user.user.id), true);
+    assert.equal(await throttle.releaseAccount('local', user.login, user.user.id), false, 'nothing left to release');
     assert.equal((await attempt(harness, client, user.login, user.password)).statusCode, 200);
+  });
+
+  it('an existing account is one counter whatever name reaches it: username, email, any case (issue 13 item 3)', async () => {
+    const { harness, client, passwords } = await world();
+    const { user, password } = await createUser(harness, { email: 'bf1@example.com', username: 'bf1' });
+    for (const name of ['bf1', 'BF1@example.com']) {
+      for (let i = 0; i < 2; i += 1) assert.equal((await attempt(harness, client, name, 'not-the-password')).statusCode, 400);
+    }
+    // Four failures across two names: the account (3 allowed) is locked, by any of its names.
+    const hashesBefore = passwords.calls();
+    for (const name of ['bf1@example.com', 'Bf1@Example.COM', 'bf1']) {
+      const locked = await attempt(harness, client, name, password);
+      assert.equal(locked.statusCode, 400, `${name}: ${locked.body}`);
+      assert.equal((locked.json() as { error: string }).error, 'invalid_grant');
+    }
+    assert.equal(passwords.calls(), hashesBefore, 'no password is checked while the account is locked');
+    // The admin view: one entry for the account, named by its username.
+    const listed = await harness.gatehouse.services.loginThrottle.lockedAccounts(harness.now(), 10);
+    assert.deepEqual(listed.map((entry) => [entry.userId, entry.username]), [[user.id, null]]);
+    harness.advance(5 * MINUTE);
+    assert.equal((await attempt(harness, client, 'bf1@example.com', password)).statusCode, 200);
+  });
+
+  it('a name that reaches no account keeps its own counter, so locking tells nothing about which names exist', async () => {
+    const { harness, client } = await world();
+    await createUser(harness, { email: 'real@example.com', username: 'real', password: 'the real password' });
+    for (let i = 0; i < 3; i += 1) await attempt(harness, client, 'ghost', 'wrong');
+    // 'ghost' is locked (like an account would be), but 'ghost@example.com' is another name: not locked.
+    const listed = await harness.gatehouse.services.loginThrottle.lockedAccounts(harness.now(), 10);
+    assert.deepEqual(listed.map((entry) => [entry.userId, entry.username]), [[null, 'ghost']]);
+    for (let i = 0; i < 2; i += 1) await attempt(harness, client, 'ghost@example.com', 'wrong');
+    assert.equal((await harness.gatehouse.services.loginThrottle.lockedAccounts(harness.now(), 10)).length, 1, 'two failures of another unknown name lock nothing');
+    // And the unknown names' failures never touch a real account's counter.
+    assert.equal((await attempt(harness, client, 'real', 'the real password')).statusCode, 200);
   });
 });

@@ -45,8 +45,8 @@ describe('brute-force counters shared in Redis', () => {
     await attempt(a, client, user.login, 'wrong');
     assert.equal((await attempt(b, client, user.login, user.password)).statusCode, 400, 'B sees the failures A counted');
     const listed = await b.gatehouse.services.loginThrottle.lockedAccounts(b.now(), 10);
-    assert.deepEqual(listed.map((entry) => entry.username), [user.login.toLowerCase()]);
-    assert.equal(await a.gatehouse.services.loginThrottle.releaseAccount('local', user.login), true);
+    assert.deepEqual(listed.map((entry) => entry.userId), [user.user.id]);
+    assert.equal(await a.gatehouse.services.loginThrottle.releaseAccount('local', user.login, user.user.id), true);
     assert.equal((await attempt(b, client, user.login, user.password)).statusCode, 200, "A's release is B's too");
   });
 

@@ -52,6 +52,34 @@ describe('token introspection (RFC 7662)', async () => {
     assert.equal(foreign.json().error, 'invalid_client');
   });
 
+  test('only a confidential client with an approved subscription to the API may introspect; others get 401 invalid_client', async () => {
+    const { tokens } = await login(harness);
+    const refused = [
+      await createClient(harness, { clientType: 'public' }),
+      await createClient(harness, { clientType: 'public', trusted: false }),
+      await createClient(harness, { status: 'pending' }),
+      await createClient(harness, { status: 'declined' }),
+      await createClient(harness, { status: 'declined', trusted: false }),
+    ];
+    for (const caller of refused) {
+      for (const viaBasic of [false, true]) {
+        const response = viaBasic && caller.clientSecret !== null
+          ? await postForm(harness, { token: tokens.access_token }, { url: URL, headers: { authorization: basicAuthorization(caller.clientId, caller.clientSecret) } })
+          : await postForm(harness, { token: tokens.access_token, ...clientParameters(caller) }, { url: URL });
+        assert.equal(response.statusCode, 401, `${caller.subscription.status} ${response.body}`);
+        assert.equal(response.json().error, 'invalid_client');
+        assert.equal(response.headers['www-authenticate'], 'Basic realm="gatehouse", charset="UTF-8"');
+        assert.ok(!response.body.includes('active'), 'nothing about the token');
+      }
+    }
+    // An approved confidential subscription, trusted or not, is a resource server's credential.
+    for (const caller of [await createClient(harness), await createClient(harness, { trusted: false })]) {
+      const response = await postForm(harness, { token: tokens.access_token, ...clientParameters(caller) }, { url: URL });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.json().active, true);
+    }
+  });
+
   test('a missing token parameter is invalid_request', async () => {
     const { client } = await login(harness);
     const response = await postForm(harness, clientParameters(client), { url: URL });

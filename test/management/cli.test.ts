@@ -134,12 +134,16 @@ describe('gatehouse management commands', () => {
     const [subscription] = (await developer.json<{ items: { id: string; status: string }[] }>(['subscriptions', 'list', '--application', application.id])).items;
     assert.equal(subscription?.status, 'pending');
 
-    const denied = await developer.run(['subscriptions', 'approve', subscription.id]);
+    const denied = await developer.run(['subscriptions', 'approve', subscription.id, '--plan', 'basic', '--trusted']);
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /403 forbidden/);
     const queue = await approver.run(['approvals', 'list']);
     assert.match(queue.stdout, new RegExp(subscription.id));
-    const approved = await approver.json<{ status: string }>(['subscriptions', 'approve', subscription.id]);
+    // A decision names what it decides on: a mismatch is refused and nothing changes.
+    const mismatch = await approver.run(['subscriptions', 'approve', subscription.id, '--plan', 'basic', '--no-trusted']);
+    assert.equal(mismatch.code, 1);
+    assert.match(mismatch.stderr, /409 conflict: the subscription changed since you read it/);
+    const approved = await approver.json<{ status: string }>(['subscriptions', 'approve', subscription.id, '--plan', 'basic', '--trusted', '--client-type', 'confidential']);
     assert.equal(approved.status, 'approved');
 
     const logins = await admin.json<{ items: { userId: string }[] }>(['tokens', 'list', '--user', dev.id]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hashTokenValue } from '../../src/domain/token-values.js';
-import { startManagement, type ManagementHarness, type Person } from './management-fixtures.js';
+import { startManagement, type ManagementHarness, type Person, TRUSTED_BASIC } from './management-fixtures.js';
 
 // Revoking or declining a subscription, deleting or disabling a user, changing a password and
 // making a subscription untrusted end the affected logins at once: the families are revoked
@@ -19,7 +19,7 @@ async function liveLogin(h: ManagementHarness, admin: Person, owner: Person, use
     subscription: { id: string };
     clientId: string;
   };
-  assert.equal((await h.call(admin.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`)).statusCode, 200);
+  assert.equal((await h.call(admin.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 200);
   const response = await h.gatehouse.publicServer.inject({
     method: 'POST',
     url: '/auth/local/api/orders/token',
@@ -38,7 +38,7 @@ async function revokedReason(h: ManagementHarness, accessToken: string): Promise
 
 const CONSEQUENCES: readonly (readonly [string, (h: ManagementHarness, admin: Person, user: Person, login: Login) => Promise<number>, string])[] = [
   ['revoking the subscription', async (h, admin, _u, login) => (await h.call(admin.token, 'DELETE', `/api/v1/subscriptions/${login.subscriptionId}`)).statusCode, 'deleted'],
-  ['declining the subscription', async (h, admin, _u, login) => (await h.call(admin.token, 'POST', `/api/v1/subscriptions/${login.subscriptionId}/decline`)).statusCode, 'subscription_declined'],
+  ['declining the subscription', async (h, admin, _u, login) => (await h.call(admin.token, 'POST', `/api/v1/subscriptions/${login.subscriptionId}/decline`, TRUSTED_BASIC)).statusCode, 'subscription_declined'],
   ['making the subscription untrusted', async (h, admin, _u, login) => (await h.call(admin.token, 'PATCH', `/api/v1/subscriptions/${login.subscriptionId}`, { trusted: false })).statusCode, 'subscription_untrusted'],
   ['disabling the user', async (h, admin, user) => (await h.call(admin.token, 'PATCH', `/api/v1/users/${user.user.id}`, { disabled: true })).statusCode, 'user_disabled'],
   ['deleting the user', async (h, admin, user) => (await h.call(admin.token, 'DELETE', `/api/v1/users/${user.user.id}`)).statusCode, 'deleted'],

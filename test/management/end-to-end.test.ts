@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startIdentityUpstream } from '../support/identity-upstream.js';
-import { managementRawConfig, startManagement } from './management-fixtures.js';
+import { managementRawConfig, startManagement, TRUSTED_BASIC } from './management-fixtures.js';
 
 // The issue's story, through the real endpoints: a developer registers an application and
 // subscribes it trusted; the password grant says unauthorized_client until an approver
@@ -39,7 +39,7 @@ describe('end to end: develop, subscribe trusted, approve, use, revoke', () => {
 
     const queue = (await h.call(approver.token, 'GET', '/api/v1/approvals')).json() as { items: { id: string }[] };
     assert.deepEqual(queue.items.map((item) => item.id), [subscription.id]);
-    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${subscription.id}/approve`)).statusCode, 200);
+    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 200);
 
     const granted = await passwordGrant();
     assert.equal(granted.statusCode, 200, granted.body);

@@ -34,6 +34,9 @@ export function managementRawConfig(): Record<string, unknown> {
   return raw;
 }
 
+/** What an approver decides on for a trusted subscription of the default plan (issue 13 item 5). */
+export const TRUSTED_BASIC = { trusted: true, plan: 'basic' } as const;
+
 export interface Person {
   readonly user: User;
   readonly login: string;

@@ -4,7 +4,7 @@ import { ConfigError } from '../../src/config/config.js';
 import { ensurePortalClient, PORTAL_API_ID, PORTAL_CLIENT_ID } from '../../src/domain/portal-sign-in.js';
 import { hashTokenValue } from '../../src/domain/token-values.js';
 import { testConfig } from '../support/gatehouse-instance.js';
-import { managementRawConfig, SIGN_IN_URL, startManagement } from './management-fixtures.js';
+import { managementRawConfig, SIGN_IN_URL, startManagement, TRUSTED_BASIC } from './management-fixtures.js';
 
 // Signing in to the management API with Gatehouse's own password grant, through the built-in API
 // and the built-in trusted public client, on the portal listener.
@@ -107,7 +107,7 @@ describe('sign-in to the management API', () => {
     const application = created.json() as { id: string };
     const subscribed = await h.call(person.token, 'POST', '/api/v1/subscriptions', { applicationId: application.id, apiId: 'orders', trusted: true });
     const { subscription, clientId } = subscribed.json() as { subscription: { id: string }; clientId: string };
-    assert.equal((await h.call(person.token, 'POST', `/api/v1/subscriptions/${subscription.id}/approve`)).statusCode, 200);
+    assert.equal((await h.call(person.token, 'POST', `/api/v1/subscriptions/${subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 200);
     const login = await h.gatehouse.publicServer.inject({
       method: 'POST',
       url: '/auth/local/api/orders/token',

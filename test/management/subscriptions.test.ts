@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hashTokenValue } from '../../src/domain/token-values.js';
-import { startManagement, type ManagementHarness, type Person } from './management-fixtures.js';
+import { startManagement, type ManagementHarness, type Person, TRUSTED_BASIC } from './management-fixtures.js';
 
 // Trusted subscriptions, approval and client secrets through the management API.
 
@@ -65,7 +65,7 @@ describe('subscriptions', () => {
     const early = await grant(h, issued, dev);
     assert.equal(early.statusCode, 400);
     assert.equal((early.json() as { error: string }).error, 'unauthorized_client');
-    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`)).statusCode, 200);
+    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 200);
     assert.equal((await grant(h, issued, dev)).statusCode, 200);
 
     const audit = await h.store.audit.list({}, { limit: 500 });
@@ -79,7 +79,7 @@ describe('subscriptions', () => {
     const dev = await h.person();
     const admin = await h.person({ admin: true });
     const issued = await subscribe(h, dev, { applicationId: await application(h, dev), apiId: 'orders', trusted: true });
-    await h.call(admin.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`);
+    await h.call(admin.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`, TRUSTED_BASIC);
     const renewed = (await h.call(dev.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/secret`)).json() as Issued;
     assert.equal(renewed.clientId, issued.clientId);
     assert.ok(renewed.clientSecret && renewed.clientSecret !== issued.clientSecret);
@@ -99,7 +99,7 @@ describe('subscriptions', () => {
     const trusted = await h.call(dev.token, 'PATCH', `/api/v1/subscriptions/${issued.subscription.id}`, { trusted: true });
     assert.equal(trusted.statusCode, 200);
     assert.deepEqual((({ trusted: t, status }) => ({ t, status }))(trusted.json() as Issued['subscription']), { t: true, status: 'pending' });
-    assert.equal((await h.call(dev.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`)).statusCode, 403);
+    assert.equal((await h.call(dev.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 403);
     // A status in the body is not a field of the patch: it is dropped, never applied.
     await h.call(dev.token, 'PATCH', `/api/v1/subscriptions/${issued.subscription.id}`, { plan: 'basic', status: 'approved' });
     assert.equal((await h.store.subscriptions.findById(issued.subscription.id))?.status, 'pending');
@@ -118,10 +118,10 @@ describe('subscriptions', () => {
     const adminQueue = (await h.call(admin.token, 'GET', '/api/v1/approvals?limit=500')).json() as { items: { id: string }[] };
     const adminIds = adminQueue.items.map((s) => s.id);
     assert.ok(adminIds.includes(orders.subscription.id) && adminIds.includes(billing.subscription.id));
-    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${billing.subscription.id}/approve`)).statusCode, 403);
+    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${billing.subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 403);
 
     assert.equal((await h.call(admin.token, 'PATCH', `/api/v1/users/${approver.user.id}`, { approverOf: [] })).statusCode, 200);
-    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${orders.subscription.id}/approve`)).statusCode, 403);
+    assert.equal((await h.call(approver.token, 'POST', `/api/v1/subscriptions/${orders.subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 403);
     assert.equal((await h.store.subscriptions.findById(orders.subscription.id))?.status, 'pending');
   });
 
@@ -129,10 +129,10 @@ describe('subscriptions', () => {
     const approverDeveloper = await h.person({ approverOf: ['partners'] });
     const admin = await h.person({ admin: true });
     const issued = await subscribe(h, approverDeveloper, { applicationId: await application(h, approverDeveloper), apiId: 'orders', trusted: true });
-    const own = await h.call(approverDeveloper.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`);
+    const own = await h.call(approverDeveloper.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`, TRUSTED_BASIC);
     assert.equal(own.statusCode, 403);
     assert.match((own.json() as { detail: string }).detail, /own applications/);
-    assert.equal((await h.call(admin.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`)).statusCode, 200);
+    assert.equal((await h.call(admin.token, 'POST', `/api/v1/subscriptions/${issued.subscription.id}/approve`, TRUSTED_BASIC)).statusCode, 200);
   });
 
   it('lists are paginated with limit and cursor', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PORTAL_CLIENT_ID } from '../../src/domain/portal-sign-in.js';
-import { startManagement } from './management-fixtures.js';
+import { startManagement, TRUSTED_BASIC } from './management-fixtures.js';
 
 // Users, the built-in client's protection, and the audit log through the management API.
 
@@ -48,7 +48,7 @@ describe('users', () => {
       await h.call(admin.token, 'PATCH', `/api/v1/applications/${portal.applicationId}`, { clientType: 'confidential' }),
       await h.call(admin.token, 'DELETE', `/api/v1/subscriptions/${portal.id}`),
       await h.call(admin.token, 'PATCH', `/api/v1/subscriptions/${portal.id}`, { trusted: false }),
-      await h.call(admin.token, 'POST', `/api/v1/subscriptions/${portal.id}/decline`),
+      await h.call(admin.token, 'POST', `/api/v1/subscriptions/${portal.id}/decline`, TRUSTED_BASIC),
     ];
     assert.deepEqual(
       attempts.map((response) => response.statusCode),

@@ -55,7 +55,7 @@ const password = (world: World, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-const NO_BASIC = { 'www-authenticate': undefined };
+// RFC 9110 §15.5.2: every 401 carries a challenge, whether the client used Basic or the body.
 const BASIC = { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' };
 
 const ROWS: readonly Row[] = [
@@ -67,7 +67,7 @@ const ROWS: readonly Row[] = [
     request: (w) => postForm(w.harness, password(w, clientParameters(w.confidential)), { url: '/auth/staff/api/orders/token' }),
     status: 400,
     error: 'invalid_request',
-    description: /"orders".*"staff"/,
+    description: /'orders'.*'staff'/,
   },
   { name: 'GET on the token URL', request: (w) => raw(w, { method: 'GET' }), status: 405, error: 'method_not_allowed', headers: { allow: 'POST' } },
   { name: 'DELETE on the token URL', request: (w) => raw(w, { method: 'DELETE' }), status: 405, error: 'method_not_allowed', headers: { allow: 'POST' } },
@@ -84,7 +84,7 @@ const ROWS: readonly Row[] = [
   { name: 'multipart body', request: (w) => raw(w, { contentType: 'multipart/form-data; boundary=x', payload: '--x--' }), status: 400, error: 'invalid_request' },
   { name: 'malformed JSON', request: (w) => raw(w, { contentType: 'application/json', payload: '{"grant_type":' }), status: 400, error: 'invalid_request', description: /JSON/ },
   { name: 'JSON that is not an object', request: (w) => raw(w, { contentType: 'application/json', payload: '["password"]' }), status: 400, error: 'invalid_request' },
-  { name: 'JSON number value', request: (w) => raw(w, { contentType: 'application/json', payload: '{"grant_type":"password","username":42}' }), status: 400, error: 'invalid_request', description: /username must be a string/ },
+  { name: 'JSON number value', request: (w) => raw(w, { contentType: 'application/json', payload: '{"grant_type":"password","username":42}' }), status: 400, error: 'invalid_request', description: /'username' must be a string/ },
   { name: 'JSON array value', request: (w) => raw(w, { contentType: 'application/json', payload: '{"grant_type":["password","password"]}' }), status: 400, error: 'invalid_request', description: /grant_type/ },
   { name: 'JSON duplicate key', request: (w) => raw(w, { contentType: 'application/json', payload: '{"grant_type":"password","grant_type":"refresh_token"}' }), status: 400, error: 'invalid_request', description: /more than once/ },
   { name: 'form parameter sent twice', request: (w) => raw(w, { contentType: 'application/x-www-form-urlencoded', payload: 'grant_type=password&username=a&username=b' }), status: 400, error: 'invalid_request', description: /username.*more than once/ },
@@ -105,8 +105,8 @@ const ROWS: readonly Row[] = [
     error: 'invalid_request',
   },
   { name: 'an Authorization scheme other than Basic', request: (w) => postForm(w.harness, password(w, clientParameters(w.confidential)), { headers: { authorization: 'Bearer abc' } }), status: 400, error: 'invalid_request' },
-  { name: 'no client authentication at all', request: (w) => postForm(w.harness, password(w)), status: 401, error: 'invalid_client', headers: NO_BASIC },
-  { name: 'unknown client_id', request: (w) => postForm(w.harness, password(w, { client_id: 'nobody', client_secret: 'x' })), status: 401, error: 'invalid_client', headers: NO_BASIC },
+  { name: 'no client authentication at all', request: (w) => postForm(w.harness, password(w)), status: 401, error: 'invalid_client', headers: BASIC },
+  { name: 'unknown client_id', request: (w) => postForm(w.harness, password(w, { client_id: 'nobody', client_secret: 'x' })), status: 401, error: 'invalid_client', headers: BASIC },
   {
     name: 'wrong secret via Basic',
     request: (w) => postForm(w.harness, password(w), { headers: { authorization: basicAuthorization(w.confidential.clientId, 'wrong') } }),
@@ -122,13 +122,20 @@ const ROWS: readonly Row[] = [
     headers: BASIC,
   },
   { name: 'malformed Basic credentials', request: (w) => postForm(w.harness, password(w), { headers: { authorization: 'Basic bm9jb2xvbg==' } }), status: 401, error: 'invalid_client', headers: BASIC },
-  { name: 'wrong secret in the body', request: (w) => postForm(w.harness, password(w, { client_id: w.confidential.clientId, client_secret: 'wrong' })), status: 401, error: 'invalid_client', headers: NO_BASIC },
+  { name: 'wrong secret in the body', request: (w) => postForm(w.harness, password(w, { client_id: w.confidential.clientId, client_secret: 'wrong' })), status: 401, error: 'invalid_client', headers: BASIC },
   { name: 'confidential client without its secret', request: (w) => postForm(w.harness, password(w, { client_id: w.confidential.clientId })), status: 401, error: 'invalid_client', description: /confidential/ },
   { name: 'public client presenting a secret', request: (w) => postForm(w.harness, password(w, { client_id: w.publicClient.clientId, client_secret: 'anything' })), status: 401, error: 'invalid_client', description: /public/ },
   { name: "another API's client_id", request: (w) => postForm(w.harness, password(w, clientParameters(w.billing))), status: 401, error: 'invalid_client' },
   // Grant selection
   { name: 'missing grant_type', request: (w) => postForm(w.harness, { ...clientParameters(w.confidential) }), status: 400, error: 'invalid_request', description: /grant_type/ },
-  { name: 'unsupported grant_type', request: (w) => postForm(w.harness, { grant_type: 'client_credentials', ...clientParameters(w.confidential) }), status: 400, error: 'unsupported_grant_type' },
+  { name: 'unsupported grant_type', request: (w) => postForm(w.harness, { grant_type: 'client_credentials', ...clientParameters(w.confidential) }), status: 400, error: 'unsupported_grant_type', description: /grant_type 'client_credentials' is not supported \(supported: password, refresh_token\)/ },
+  // Values the client chose, echoed back: quotes, backslashes and non-ASCII are percent-encoded (RFC 6749 §5.2).
+  { name: 'hostile grant_type', request: (w) => postForm(w.harness, { grant_type: 'foo"\\§é', ...clientParameters(w.confidential) }), status: 400, error: 'unsupported_grant_type', description: /'foo%22%5C%C2%A7%C3%A9'/ },
+  { name: 'hostile content type', request: (w) => raw(w, { contentType: 'text/plain; x="a\\"b"', payload: 'x' }), status: 400, error: 'invalid_request', description: /'text\/plain; x=%22a%5C%22b%22'/ },
+  { name: 'hostile charset', request: (w) => raw(w, { contentType: 'application/x-www-form-urlencoded; charset=a\\b', payload: 'x=1' }), status: 400, error: 'invalid_request', description: /charset 'a%5Cb' is not supported/ },
+  { name: 'hostile API id', request: (w) => postForm(w.harness, password(w), { url: `/auth/local/api/${encodeURIComponent('é"\\§')}/token` }), status: 404, error: 'not_found', description: /unknown API '%C3%A9%22%5C%C2%A7'/ },
+  { name: 'hostile repeated parameter name', request: (w) => raw(w, { contentType: 'application/json', payload: '{"§\\"":"a","§\\"":"b"}' }), status: 400, error: 'invalid_request', description: /parameter '%C2%A7%22' is sent more than once \(RFC 6749 section 3.2\)/ },
+  { name: 'empty JSON body (Fastify refuses it)', request: (w) => raw(w, { contentType: 'application/json', payload: '' }), status: 400, error: 'invalid_request' },
   // Password grant
   { name: 'untrusted subscription', request: (w) => postForm(w.harness, password(w, clientParameters(w.untrusted))), status: 400, error: 'unauthorized_client', description: /not trusted/ },
   { name: 'trusted subscription not approved', request: (w) => postForm(w.harness, password(w, clientParameters(w.pending))), status: 400, error: 'unauthorized_client', description: /not approved/ },
@@ -153,7 +160,12 @@ const ROWS: readonly Row[] = [
   { name: 'refresh by an untrusted subscription', request: (w) => postForm(w.harness, { grant_type: 'refresh_token', refresh_token: 'x'.repeat(43), ...clientParameters(w.untrusted) }), status: 400, error: 'unauthorized_client' },
   // Revocation
   { name: 'revocation without token', request: (w) => postForm(w.harness, { ...clientParameters(w.confidential) }, { url: '/auth/local/api/orders/revoke' }), status: 400, error: 'invalid_request' },
-  { name: 'revocation without client', request: (w) => postForm(w.harness, { token: 'abc' }, { url: '/auth/local/api/orders/revoke' }), status: 401, error: 'invalid_client' },
+  { name: 'revocation without client', request: (w) => postForm(w.harness, { token: 'abc' }, { url: '/auth/local/api/orders/revoke' }), status: 401, error: 'invalid_client', headers: BASIC },
+  { name: 'revocation with a wrong secret in the body', request: (w) => postForm(w.harness, { token: 'abc', client_id: w.confidential.clientId, client_secret: 'wrong' }, { url: '/auth/local/api/orders/revoke' }), status: 401, error: 'invalid_client', headers: BASIC },
+  // Introspection (RFC 7662 §2.1)
+  { name: 'introspection without client', request: (w) => postForm(w.harness, { token: 'abc' }, { url: '/auth/local/api/orders/introspect' }), status: 401, error: 'invalid_client', headers: BASIC },
+  { name: 'introspection by a public client', request: (w) => postForm(w.harness, { token: 'abc', ...clientParameters(w.publicClient) }, { url: '/auth/local/api/orders/introspect' }), status: 401, error: 'invalid_client', headers: BASIC },
+  { name: 'introspection by a pending subscription', request: (w) => postForm(w.harness, { token: 'abc', ...clientParameters(w.pending) }, { url: '/auth/local/api/orders/introspect' }), status: 401, error: 'invalid_client', headers: BASIC },
   // Discovery
   { name: 'metadata of an unknown API', request: (w) => raw(w, { method: 'GET', url: '/.well-known/oauth-authorization-server/auth/local/api/nope' }), status: 404, error: 'not_found' },
 ];
@@ -197,6 +209,10 @@ describe('the wire error table', () => {
       assert.equal(body.error, row.error);
       assert.equal(typeof body.error_description, 'string');
       if (row.description) assert.match(body.error_description as string, row.description);
+      // RFC 6749 §5.2: error_description = 1*( %x20-21 / %x23-5B / %x5D-7E )
+      assert.match(body.error_description as string, /^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/, 'RFC 6749 §5.2 characters only');
+      // RFC 9110 §15.5.2: a 401 always says how to authenticate.
+      if (response.statusCode === 401) assert.ok(response.headers['www-authenticate'], 'a 401 carries WWW-Authenticate');
       assert.equal(response.headers['cache-control'], 'no-store');
       assert.equal(response.headers.pragma, 'no-cache');
       assert.match(String(response.headers['content-type']), /^application\/json/);

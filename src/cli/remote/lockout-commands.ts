@@ -6,7 +6,7 @@ import { onRemote, remoteCommand } from './remote-command.js';
 // and lifting them early (admin).
 
 interface Lockouts {
-  readonly accounts: readonly { authMethodId: string; username: string; failures: number; lockedUntil: string }[];
+  readonly accounts: readonly { authMethodId: string; userId: string | null; username: string; failures: number; lockedUntil: string }[];
   readonly addresses: readonly { address: string; failures: number; lockedUntil: string }[];
 }
 
@@ -18,6 +18,7 @@ export function registerLockoutCommands(program: Command): void {
         table(accounts, [
           ['auth method', (a) => a.authMethodId],
           ['account', (a) => a.username],
+          ['user id', (a) => a.userId ?? '(no such account)'],
           ['failures', (a) => String(a.failures)],
           ['locked until', (a) => a.lockedUntil],
         ]),

@@ -1,4 +1,5 @@
 import { CliError } from '../cli-error.js';
+import { escapeControlCharacters } from './output.js';
 import { readCredentials, writeCredentials, type StoredCredentials } from './credentials-file.js';
 import { refreshGrant } from './portal-tokens.js';
 
@@ -37,7 +38,8 @@ async function accessToken(url: string, stored: StoredCredentials | null): Promi
 async function refusal(response: Response): Promise<CliError> {
   const body = (await response.json().catch(() => null)) as { detail?: string; title?: string; code?: string } | null;
   const reason = body?.detail ?? body?.title ?? response.statusText;
-  return new CliError(`${response.status} ${body?.code ?? ''}: ${reason}`.replace(' :', ':'));
+  // The detail may echo a stored name: it goes to a terminal too.
+  return new CliError(escapeControlCharacters(`${response.status} ${body?.code ?? ''}: ${reason}`.replace(' :', ':')));
 }
 
 export async function connect(options: RemoteOptions): Promise<ManagementClient> {

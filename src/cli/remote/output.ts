@@ -3,10 +3,27 @@
 
 export type Column<T> = readonly [header: string, value: (row: T) => unknown];
 
+// A name stored through the API (or an external profile) may hold ESC, CSI, OSC, BEL or CR: sent
+// raw to a terminal, they recolour, retitle, rewrite earlier lines or hide text. Human output
+// shows them as visible escapes instead; so are the bidirectional overrides, which reorder what
+// a line appears to say (CVE-2021-42574's trick). --json prints the API's strings exactly.
+const UNSAFE_FOR_TERMINALS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu;
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Text with every control character (and bidi override) shown as a visible escape. */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(UNSAFE_FOR_TERMINALS, (character) => {
+    const named = NAMED_ESCAPES[character];
+    if (named) return named;
+    const code = character.codePointAt(0) as number;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '-';
-  if (Array.isArray(value)) return value.length === 0 ? '-' : value.join(',');
-  return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? '-' : escapeControlCharacters(value.join(','));
+  return escapeControlCharacters(String(value));
 }
 
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
@@ -17,7 +34,9 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
 }
 
 export function print<T>(data: T, json: boolean | undefined, human: (data: T) => string): void {
-  process.stdout.write(`${json ? JSON.stringify(data, null, 2) : human(data)}\n`);
+  // Cells are escaped already; this catches what a command's own lines interpolate.
+  const text = json ? JSON.stringify(data, null, 2) : human(data).split('\n').map(escapeControlCharacters).join('\n');
+  process.stdout.write(`${text}\n`);
 }
 
 /** A page as a table, with the command to fetch the next one. */

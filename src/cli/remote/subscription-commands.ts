@@ -32,6 +32,21 @@ const COLUMNS: readonly Column<Subscription>[] = [
   ['client id', (s) => s.clientId],
 ];
 
+interface Approval extends Subscription {
+  readonly applicationName: string | null;
+  readonly clientType: string | null;
+}
+
+// What an approver decides on, and what `subscriptions approve` must repeat.
+const APPROVAL_COLUMNS: readonly Column<Approval>[] = [
+  ['id', (s) => s.id],
+  ['application', (s) => s.applicationName ?? `(deleted) ${s.applicationId}`],
+  ['client type', (s) => s.clientType],
+  ['api', (s) => s.apiId],
+  ['plan', (s) => s.plan],
+  ['trusted', (s) => (s.trusted ? 'yes' : 'no')],
+];
+
 function printIssued(issued: Issued, json: boolean | undefined): void {
   print(issued, json, ({ subscription, clientId, clientSecret }) =>
     [
@@ -74,12 +89,24 @@ export function registerSubscriptionCommands(program: Command): void {
     if (Object.keys(body).length === 0) throw new CliError('nothing to change: pass --plan, --trusted or --no-trusted');
     print(await client.call<Subscription>('PATCH', `/subscriptions/${id}`, body), options.json, record);
   });
+  // A decision names what it decides on, as `approvals list` showed it: if the owner changed the
+  // subscription meanwhile, the server refuses (409) and nothing changes.
   for (const [name, description] of [
     ['approve', 'approve a pending subscription (admin, or approver of the API’s group)'],
     ['decline', 'decline a subscription (admin, or approver of the API’s group); its logins end at once'],
   ] as const) {
-    onRemote(remoteCommand(subscriptions, `${name} <subscriptionId>`, description), async (client, options, [id]) => {
-      print(await client.call<Subscription>('POST', `/subscriptions/${id}/${name}`), options.json, record);
+    const decision = remoteCommand(subscriptions, `${name} <subscriptionId>`, `${description}; refused if it is no longer what you name`)
+      .requiredOption('--plan <id>', `the plan you ${name}, as \`approvals list\` shows it`)
+      .option('--trusted', `you ${name} a trusted subscription (the password grant)`)
+      .option('--no-trusted', `you ${name} a subscription that is not trusted`)
+      .option('--client-type <type>', 'the application’s client type you read: confidential or public');
+    onRemote<{ plan: string; trusted?: boolean; clientType?: string }>(decision, async (client, options, [id]) => {
+      if (options.trusted === undefined) throw new CliError('say what you decide on: pass --trusted or --no-trusted, as `approvals list` shows it');
+      if (options.clientType !== undefined && options.clientType !== 'confidential' && options.clientType !== 'public') {
+        throw new CliError('--client-type is confidential or public');
+      }
+      const body = { plan: options.plan, trusted: options.trusted, ...(options.clientType ? { clientType: options.clientType } : {}) };
+      print(await client.call<Subscription>('POST', `/subscriptions/${id}/${name}`, body), options.json, record);
     });
   }
   onRemote(remoteCommand(subscriptions, 'revoke <subscriptionId>', 'revoke (delete) a subscription; its logins end at once'), async (client, _o, [id]) => {
@@ -93,6 +120,6 @@ export function registerSubscriptionCommands(program: Command): void {
   const approvals = program.command('approvals').description('the subscriptions waiting for your decision');
   const queue = pageOptions(remoteCommand(approvals, 'list', 'pending subscriptions you may decide, oldest first')).option('--api <id>', 'only this API');
   onRemote<{ api?: string; limit?: string; cursor?: string }>(queue, async (client, options) => {
-    printPage(await client.call('GET', `/approvals${query({ apiId: options.api, limit: options.limit, cursor: options.cursor })}`), options.json, COLUMNS);
+    printPage(await client.call('GET', `/approvals${query({ apiId: options.api, limit: options.limit, cursor: options.cursor })}`), options.json, APPROVAL_COLUMNS);
   });
 }

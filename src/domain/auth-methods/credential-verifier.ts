@@ -15,4 +15,10 @@ export interface CredentialVerifier {
   /** The auth method's id from the config. */
   readonly authMethodId: string;
   verify(username: string, password: string): Promise<CredentialCheck>;
+  /**
+   * The Gatehouse user id of the account `username` reaches, without checking any password, or
+   * null when it reaches none (or the method cannot tell before asking its service). Brute-force
+   * counters count per account, whatever name reaches it (src/domain/brute-force/).
+   */
+  findAccount?(username: string): Promise<string | null>;
 }

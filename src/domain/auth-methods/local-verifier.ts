@@ -17,6 +17,10 @@ export function createLocalVerifier(authMethodId: string, deps: LocalVerifierDep
   const { users, passwords } = deps;
   return {
     authMethodId,
+    // The same lookup verify() makes: email (any case) or username.
+    async findAccount(username: string): Promise<string | null> {
+      return (await users.findLocalByLogin(username))?.id ?? null;
+    },
     async verify(username: string, password: string): Promise<CredentialCheck> {
       const user = await users.findLocalByLogin(username);
       if (!user || user.passwordHash === null) {

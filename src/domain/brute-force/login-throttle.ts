@@ -2,8 +2,10 @@ import type { CountedSubject, FailureCounters, LockoutPolicy } from './failure-c
 
 // RFC 6749 §4.3.2: the authorization server "MUST protect the endpoint against brute force
 // attacks". Two counters guard every password check:
-// - per account (auth method + normalised user name), for accounts that exist and accounts that
-//   do not, so that a lockout tells an attacker nothing about which accounts exist (OWASP
+// - per account: an existing account is one counter whatever name reaches it (its username, its
+//   email in any case), or five guesses per spelling would multiply the allowance; a name that
+//   reaches no account has a counter of its own (normalised), so that unknown names lock exactly
+//   like known ones and a lockout tells an attacker nothing about which accounts exist (OWASP
 //   Authentication Cheat Sheet); the password grant answers a locked account exactly as it
 //   answers a wrong password;
 // - per client address, across accounts (credential stuffing, password spraying): a throttled
@@ -32,7 +34,10 @@ export type LoginAdmission =
 
 export interface LockedAccount {
   readonly authMethodId: string;
-  readonly username: string;
+  /** The account's user id; null for a name that reaches no account. */
+  readonly userId: string | null;
+  /** The name tried, normalised; null for an account (it may have been reached by several). */
+  readonly username: string | null;
   readonly failures: number;
   readonly lockedUntil: number;
 }
@@ -52,8 +57,14 @@ export function normaliseUsername(username: string): string {
   return username.normalize('NFKC').toLowerCase();
 }
 
-export function accountKey(authMethodId: string, username: string): string {
-  return `${ACCOUNT_PREFIX}${authMethodId}:${normaliseUsername(username)}`;
+const USER_ID = 'id:';
+const NAME = 'name:';
+
+/** An existing account's counter (by user id), or an unknown name's (by the normalised name). */
+export function accountKey(authMethodId: string, username: string, userId: string | null): string {
+  return userId === null
+    ? `${ACCOUNT_PREFIX}${authMethodId}:${NAME}${normaliseUsername(username)}`
+    : `${ACCOUNT_PREFIX}${authMethodId}:${USER_ID}${userId}`;
 }
 
 export function addressKey(address: string): string {
@@ -69,7 +80,8 @@ export class LoginThrottle {
     this.#policies = policies;
   }
 
-  async admit(authMethodId: string, username: string, address: string | null, now: number): Promise<LoginAdmission> {
+  /** `userId`: the account `username` reaches (the auth method's findAccount), or null. */
+  async admit(authMethodId: string, username: string, userId: string | null, address: string | null, now: number): Promise<LoginAdmission> {
     const addressCounter = address === null ? null : addressKey(address);
     if (addressCounter !== null) {
       const verdict = await this.#counters.countAttempt(addressCounter, this.#policies.addresses, now);
@@ -77,7 +89,7 @@ export class LoginThrottle {
         return { outcome: 'address-throttled', retryAfterSeconds: Math.max(1, Math.ceil((verdict.lockedUntil - now) / SECOND)) };
       }
     }
-    const account = accountKey(authMethodId, username);
+    const account = accountKey(authMethodId, username, userId);
     // The address's attempt stays counted: trying a locked account is a failure from its side.
     const verdict = await this.#counters.countAttempt(account, this.#policies.accounts, now);
     if (verdict.locked) return { outcome: 'account-locked' };
@@ -98,12 +110,16 @@ export class LoginThrottle {
 
   async lockedAccounts(now: number, limit: number): Promise<readonly LockedAccount[]> {
     const subjects = await this.#counters.listLocked(ACCOUNT_PREFIX, now, limit);
-    return subjects.flatMap((subject) => {
+    return subjects.flatMap((subject): LockedAccount[] => {
       const rest = subject.key.slice(ACCOUNT_PREFIX.length);
       const colon = rest.indexOf(':');
       // Auth method ids cannot contain ':' (config schema), so the first one separates.
       if (colon < 0) return [];
-      return [{ authMethodId: rest.slice(0, colon), username: rest.slice(colon + 1), ...state(subject) }];
+      const subjectKey = rest.slice(colon + 1);
+      const authMethodId = rest.slice(0, colon);
+      if (subjectKey.startsWith(USER_ID)) return [{ authMethodId, userId: subjectKey.slice(USER_ID.length), username: null, ...state(subject) }];
+      if (subjectKey.startsWith(NAME)) return [{ authMethodId, userId: null, username: subjectKey.slice(NAME.length), ...state(subject) }];
+      return [];
     });
   }
 
@@ -112,9 +128,14 @@ export class LoginThrottle {
     return subjects.map((subject) => ({ address: subject.key.slice(ADDRESS_PREFIX.length), ...state(subject) }));
   }
 
-  /** An admin's release: the count is forgotten, so the account has its full allowance again. */
-  releaseAccount(authMethodId: string, username: string): Promise<boolean> {
-    return this.#counters.clear(accountKey(authMethodId, username));
+  /**
+   * An admin's release: the count is forgotten, so the account has its full allowance again. Both
+   * the account's counter and the name's own (counted before the account existed) are cleared.
+   */
+  async releaseAccount(authMethodId: string, username: string, userId: string | null): Promise<boolean> {
+    const byName = await this.#counters.clear(accountKey(authMethodId, username, null));
+    const byAccount = userId === null ? false : await this.#counters.clear(accountKey(authMethodId, username, userId));
+    return byName || byAccount;
   }
 
   releaseAddress(address: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
+import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
 import { OAuthError } from '../oauth-error.js';
 import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
@@ -15,10 +16,10 @@ export const MAX_USERNAME_LENGTH = 320;
 // One body for unknown user, wrong password and disabled user: the answer must not tell which
 // (OWASP Authentication Cheat Sheet; RFC 6749 §5.2 invalid_grant).
 // A temporarily locked account gets this body too (src/domain/brute-force/login-throttle.ts).
-export const INVALID_CREDENTIALS = 'the username or password is wrong, or the account cannot sign in';
+export const INVALID_CREDENTIALS = OAUTH_DESCRIPTIONS.invalidCredentials();
 
 // Says nothing about any account: only that this address must wait (RFC 6749 §4.3.2).
-export const TOO_MANY_FAILURES = 'too many failed sign-ins from this address; try again later';
+export const TOO_MANY_FAILURES = OAUTH_DESCRIPTIONS.tooManyFailures();
 
 export const passwordGrant: Grant = {
   grantType: 'password',
@@ -39,7 +40,9 @@ export const passwordGrant: Grant = {
     const password = requireParameter(parameters, 'password', MAX_PASSWORD_LENGTH);
 
     // RFC 6749 §4.3.2 brute-force protection: counted before the password is checked.
-    const admission = await context.loginThrottle.admit(context.authMethodId, username, ip, now);
+    // One counter per account, whatever name reaches it (login-throttle.ts).
+    const accountId = (await context.verifier.findAccount?.(username)) ?? null;
+    const admission = await context.loginThrottle.admit(context.authMethodId, username, accountId, ip, now);
     if (admission.outcome !== 'admitted') parameters.delete('password');
     if (admission.outcome === 'address-throttled') {
       // Not audited: a throttled flood must not turn into a flood of rows.
@@ -62,7 +65,7 @@ export const passwordGrant: Grant = {
     if (check.outcome === 'unavailable') {
       await context.loginThrottle.undecided(admission.pass, now);
       await recordRefusal('auth_method_unavailable', { authMethod: context.authMethodId, cause: check.reason });
-      throw new OAuthError('temporarily_unavailable', `the auth method "${context.authMethodId}" cannot verify passwords right now; try again later`);
+      throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.authMethodUnavailable(context.authMethodId));
     }
     if (check.outcome === 'rejected') {
       await recordRefusal('invalid_credentials', { authMethod: context.authMethodId });

@@ -1,4 +1,5 @@
 import type { RefreshTokenRecord } from '../../store/store.js';
+import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
 import { OAuthError } from '../oauth-error.js';
 import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
@@ -13,7 +14,7 @@ import type { Grant, GrantContext } from './grant.js';
 
 // Unknown, expired, revoked, rotated, another client's, or its user gone: one body for all, so
 // that a caller learns nothing about tokens it does not own.
-export const INVALID_REFRESH_TOKEN = 'the refresh token is invalid, expired or revoked';
+export const INVALID_REFRESH_TOKEN = OAUTH_DESCRIPTIONS.invalidRefreshToken();
 
 const SECOND = 1000; // ms
 

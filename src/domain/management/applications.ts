@@ -2,12 +2,14 @@ import type { Application, ApplicationPatch, ClientType, Page, PageRequest } fro
 import { StoreReferenceError } from '../../store/store.js';
 import { isPortalApplication } from '../portal-sign-in.js';
 import { MANAGEMENT_EVENT, recordManagementEvent } from './audit-log.js';
+import { withdrawApprovalsForClientType } from './client-type-change.js';
 import type { ManagementContext } from './management-context.js';
 import { conflict, invalidRequest, notFound } from './management-error.js';
 import { isAdmin, requireApplicationManager } from './permissions.js';
 
 // Applications: a developer registers their own (and becomes its owner); owners and admins
-// manage it. Deleting one ends every login through it before its subscriptions cascade away.
+// manage it. Deleting one ends every login through it before its subscriptions cascade away;
+// changing its client type withdraws its approvals first (client-type-change.ts).
 
 export interface NewApplicationInput {
   readonly name: string;
@@ -64,9 +66,16 @@ export async function updateApplication(context: ManagementContext, applicationI
   if (patch.ownerIds !== undefined && !isAdmin(context.actor) && !patch.ownerIds.includes(context.actor.id)) {
     throw invalidRequest('ownerIds must include yourself');
   }
+  const typeChange = patch.clientType !== undefined && patch.clientType !== application.clientType ? patch.clientType : null;
+  const requeued = typeChange === null ? [] : await withdrawApprovalsForClientType(context, application, typeChange);
   const updated = await context.store.applications.update(application.id, patch, context.now).catch(missingOwner);
   if (!updated) throw notFound(`application ${applicationId}`);
-  await recordManagementEvent(context, MANAGEMENT_EVENT.applicationUpdated, { applicationId }, { fields: Object.keys(patch) });
+  await recordManagementEvent(
+    context,
+    MANAGEMENT_EVENT.applicationUpdated,
+    { applicationId },
+    { fields: Object.keys(patch), ...(typeChange === null ? {} : { clientType: { from: application.clientType, to: typeChange }, subscriptionsBackToQueue: requeued }) },
+  );
   return updated;
 }
 

@@ -7,7 +7,8 @@ import { NO_STORE_HEADERS, sendOAuthError } from '../oauth/wire-errors.js';
 import type { Services } from '../services.js';
 
 // POST /auth/{authMethodId}/api/{apiId}/introspect (RFC 7662 §2): the caller authenticates as a
-// client of the API (§2.1 requires some authorization), exactly as at the token endpoint, with
+// confidential client of the API with an approved subscription (§2.1 requires authorization;
+// token-introspection.ts says why those), exactly as at the token endpoint, with
 // the same body parsers and wire errors; the answer is never cached (§4: it describes a secret).
 
 export async function introspectionRoutes(app: FastifyInstance, options: { readonly services: Services }): Promise<void> {

@@ -11,7 +11,14 @@ const Timestamp = Type.String({ format: 'date-time' });
 
 const Lockouts = Type.Object({
   accounts: Type.Array(
-    Type.Object({ authMethodId: Type.String(), username: Type.String(), failures: Type.Integer(), lockedUntil: Timestamp }),
+    Type.Object({
+      authMethodId: Type.String(),
+      userId: Type.Union([Type.String(), Type.Null()], { description: 'the account; null for a name that reaches no account' }),
+      username: Type.String({ description: 'the account’s username (else email), or the unknown name that was tried' }),
+      failures: Type.Integer(),
+      lockedUntil: Timestamp,
+    }),
+    { description: 'one entry per account, whatever names reached it' },
   ),
   addresses: Type.Array(Type.Object({ address: Type.String(), failures: Type.Integer(), lockedUntil: Timestamp })),
 });

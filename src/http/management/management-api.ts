@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import { applicationRoutes } from './application-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { catalogueRoutes } from './catalogue-routes.js';
+import { refuseControlCharacters } from './control-characters.js';
 import { lockoutRoutes } from './lockout-routes.js';
 import { managementErrorHandler, sendProblem } from './problem-details.js';
 import { SHARED_SCHEMAS } from './schemas.js';
@@ -46,6 +47,7 @@ export async function managementApi(app: FastifyInstance, options: { readonly se
 
   await app.register(
     async (api) => {
+      api.addHook('preValidation', refuseControlCharacters);
       api.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
       signInInfoRoute(api, services);
       userRoutes(api, services);

@@ -76,7 +76,13 @@ export const Subscription = Type.Object(
 
 /** A subscription in the approval queue, with what approvers know an application by. */
 export const Approval = Type.Object(
-  { ...Subscription.properties, applicationName: Type.Union([Type.String(), Type.Null()], { description: 'null if the application was deleted meanwhile' }) },
+  {
+    ...Subscription.properties,
+    applicationName: Type.Union([Type.String(), Type.Null()], { description: 'null if the application was deleted meanwhile' }),
+    clientType: Type.Union([Type.Literal('confidential'), Type.Literal('public'), Type.Null()], {
+      description: 'the application’s client type: a public client is anyone who knows its client_id; send it with the decision',
+    }),
+  },
   { $id: 'Approval' },
 );
 

@@ -33,6 +33,14 @@ const SubscriptionPatch = Type.Object(
   { plan: Type.Optional(PlanId), trusted: Type.Optional(Type.Boolean()) },
   { additionalProperties: false, minProperties: 1, description: 'becoming trusted, or a plan that needs approval, goes back to the approval queue' },
 );
+const Decision = Type.Object(
+  {
+    trusted: Type.Boolean({ description: 'the trust you read: the decision is refused (409) if the subscription is no longer so' }),
+    plan: PlanId,
+    clientType: Type.Optional(Type.Union([Type.Literal('confidential'), Type.Literal('public')], { description: 'the application’s client type you read (the approval queue shows it)' })),
+  },
+  { additionalProperties: false, description: 'what you decide on, as you read it; a decision on anything else is refused with 409 and changes nothing' },
+);
 const ApprovalQuery = Type.Object({ ...PageQuery.properties, apiId: Type.Optional(Type.String({ maxLength: 63 })) });
 
 function issued({ subscription, credentials }: SubscriptionWithCredentials) {
@@ -62,14 +70,14 @@ export function subscriptionRoutes(app: FastifyInstance, services: Services): vo
     handle: async (context, { params }) => revokeSubscription(context, params.subscriptionId),
   });
   addManagementRoute(app, services, {
-    method: 'POST', url: '/subscriptions/:subscriptionId/approve', tag: 'approvals', summary: 'Approve (admin, or approver of the API’s group)',
-    params: SubscriptionParams, response: ref('Subscription'),
-    handle: async (context, { params }) => subscriptionView(await approveSubscription(context, params.subscriptionId)),
+    method: 'POST', url: '/subscriptions/:subscriptionId/approve', tag: 'approvals', summary: 'Approve (admin, or approver of the API’s group); the body says what you approve (409 if it changed)',
+    params: SubscriptionParams, body: Decision, response: ref('Subscription'),
+    handle: async (context, { params, body }) => subscriptionView(await approveSubscription(context, params.subscriptionId, body)),
   });
   addManagementRoute(app, services, {
-    method: 'POST', url: '/subscriptions/:subscriptionId/decline', tag: 'approvals', summary: 'Decline (admin, or approver of the API’s group); its logins end at once',
-    params: SubscriptionParams, response: ref('Subscription'),
-    handle: async (context, { params }) => subscriptionView(await declineSubscription(context, params.subscriptionId)),
+    method: 'POST', url: '/subscriptions/:subscriptionId/decline', tag: 'approvals', summary: 'Decline (admin, or approver of the API’s group); its logins end at once; the body says what you decline (409 if it changed)',
+    params: SubscriptionParams, body: Decision, response: ref('Subscription'),
+    handle: async (context, { params, body }) => subscriptionView(await declineSubscription(context, params.subscriptionId, body)),
   });
   addManagementRoute(app, services, {
     method: 'POST', url: '/subscriptions/:subscriptionId/secret', tag, response: ref('IssuedSubscription'), params: SubscriptionParams,

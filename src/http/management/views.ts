@@ -36,8 +36,8 @@ export function auditEventView(event: AuditEvent) {
   return { ...event, at: iso(event.at) };
 }
 
-export function approvalView(approval: Subscription & { readonly applicationName: string | null }) {
-  return { ...subscriptionView(approval), applicationName: approval.applicationName };
+export function approvalView(approval: Subscription & { readonly applicationName: string | null; readonly clientType: Application['clientType'] | null }) {
+  return { ...subscriptionView(approval), applicationName: approval.applicationName, clientType: approval.clientType };
 }
 
 export function pageView<T, V>(page: { readonly items: readonly T[]; readonly nextCursor: string | null }, view: (item: T) => V) {

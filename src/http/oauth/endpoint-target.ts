@@ -1,4 +1,5 @@
 import type { ApiConfig, AuthMethodConfig } from '../../config/config.js';
+import { OAUTH_DESCRIPTIONS } from '../../domain/oauth-descriptions.js';
 import type { CredentialVerifier } from '../../domain/auth-methods/credential-verifier.js';
 import { OAuthError } from '../../domain/oauth-error.js';
 import type { Services } from '../services.js';
@@ -22,15 +23,12 @@ export function endpointPath(params: EndpointParams): string {
 
 export function resolveEndpointTarget(services: Pick<Services, 'config' | 'verifiers'>, params: EndpointParams): EndpointTarget {
   const api = services.config.apis.find((candidate) => candidate.id === params.apiId);
-  if (!api) throw new OAuthError('not_found', `unknown API ${JSON.stringify(params.apiId)}`);
+  if (!api) throw new OAuthError('not_found', OAUTH_DESCRIPTIONS.unknownApi(params.apiId));
   const authMethod = services.config.authMethods.find((candidate) => candidate.id === params.authMethodId);
   const verifier = services.verifiers.get(params.authMethodId);
-  if (!authMethod || !verifier) throw new OAuthError('not_found', `unknown auth method ${JSON.stringify(params.authMethodId)}`);
+  if (!authMethod || !verifier) throw new OAuthError('not_found', OAUTH_DESCRIPTIONS.unknownAuthMethod(params.authMethodId));
   if (!api.authMethods.includes(authMethod.id)) {
-    throw new OAuthError(
-      'invalid_request',
-      `API "${api.id}" does not accept auth method "${authMethod.id}" (it accepts: ${api.authMethods.join(', ')})`,
-    );
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.authMethodNotAccepted(api.id, authMethod.id, api.authMethods.join(', ')));
   }
   return { api, authMethod, verifier };
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { OAUTH_DESCRIPTIONS } from '../../domain/oauth-descriptions.js';
 import { OAuthError } from '../../domain/oauth-error.js';
 import type { Services } from '../services.js';
 import { METADATA_PATH, registerMetadataEndpoint } from './metadata-endpoint.js';
@@ -18,7 +19,7 @@ function refuseOtherMethods(app: FastifyInstance, url: string, allowed: readonly
     method: METHODS.filter((method) => !allowed.includes(method)),
     url,
     handler: async (request) => {
-      throw new OAuthError('method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(' or ')}`, {
+      throw new OAuthError('method_not_allowed', OAUTH_DESCRIPTIONS.methodNotAllowed(request.method, allowed.join(' or ')), {
         allowedMethods: allowed,
       });
     },

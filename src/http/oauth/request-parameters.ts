@@ -1,4 +1,5 @@
 import { parse as parseJson, type MemberNode } from '@humanwhocodes/momoa';
+import { OAUTH_DESCRIPTIONS } from '../../domain/oauth-descriptions.js';
 import { parse as parseForm } from 'fast-querystring';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../domain/oauth-error.js';
@@ -9,17 +10,15 @@ import type { RequestParameters } from '../../domain/token-request.js';
 // (a repeated form field, a duplicate JSON key) and §3.1's "sent without a value = omitted".
 // JSON is parsed to a syntax tree because JSON.parse silently keeps the last duplicate.
 
-const ACCEPTED = 'application/x-www-form-urlencoded or application/json';
-
 // RFC 6749 Appendix A: every parameter is at most UNICODECHARNOCRLF (%x09 / %x20-7E /
 // %x80-D7FF / %xE000-FFFD / %x10000-10FFFF): no control characters besides TAB, no lone
 // surrogates. Refused here, once, so that no NUL reaches a SQL driver and no CR/LF a log line.
 const UNICODECHARNOCRLF = /^[\t\x20-\x7E\x80-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 
 function checkCharacters(name: string, value: string): void {
-  if (!UNICODECHARNOCRLF.test(name)) throw new OAuthError('invalid_request', 'a parameter name contains characters RFC 6749 Appendix A does not allow');
+  if (!UNICODECHARNOCRLF.test(name)) throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.badParameterName());
   if (!UNICODECHARNOCRLF.test(value)) {
-    throw new OAuthError('invalid_request', `parameter ${name} contains characters RFC 6749 Appendix A does not allow (control characters)`);
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.badParameterValue(name));
   }
 }
 
@@ -30,17 +29,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 function decodeBody(body: Buffer, contentType: string | undefined): string {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new OAuthError('invalid_request', `charset ${JSON.stringify(charset.slice(0, 40))} is not supported: send UTF-8`);
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.unsupportedCharset(charset));
   }
   try {
     return utf8.decode(body);
   } catch {
-    throw new OAuthError('invalid_request', 'the body is not valid UTF-8');
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.bodyNotUtf8());
   }
 }
 
 function repeated(name: string): OAuthError {
-  return new OAuthError('invalid_request', `parameter ${name} is sent more than once (RFC 6749 §3.2)`);
+  return new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.repeatedParameter(name));
 }
 
 export function parametersFromForm(body: string): RequestParameters {
@@ -63,9 +62,9 @@ export function parametersFromJson(body: string): RequestParameters {
   try {
     document = parseJson(body, { mode: 'json' });
   } catch {
-    throw new OAuthError('invalid_request', 'the body is not valid JSON');
+    throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.bodyNotJson());
   }
-  if (document.body.type !== 'Object') throw new OAuthError('invalid_request', 'the JSON body must be an object of parameters');
+  if (document.body.type !== 'Object') throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.jsonNotObject());
   const seen = new Set<string>();
   const parameters: RequestParameters = new Map();
   for (const member of document.body.members) {
@@ -74,7 +73,7 @@ export function parametersFromJson(body: string): RequestParameters {
     seen.add(name);
     if (member.value.type !== 'String') {
       // An array is the JSON spelling of a repeated parameter; numbers and objects are no parameter.
-      throw new OAuthError('invalid_request', `parameter ${name} must be a string`);
+      throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.parameterNotString(name));
     }
     checkCharacters(name, member.value.value);
     if (member.value.value !== '') parameters.set(name, member.value.value);
@@ -95,7 +94,7 @@ export function useParameterParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parser(parametersFromForm));
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser(parametersFromJson));
   app.addContentTypeParser('*', (request, _payload, done) => {
-    done(new OAuthError('invalid_request', `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send ${ACCEPTED}`));
+    done(new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.unsupportedContentType(request.headers['content-type'] ?? '')));
   });
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAUTH_DESCRIPTIONS } from '../../domain/oauth-descriptions.js';
 import { authenticateClient } from '../../domain/client-authentication.js';
 import type { Grant } from '../../domain/grants/grant.js';
 import { GRANTS } from '../../domain/grants/grants.js';
@@ -12,16 +13,11 @@ import { requestParameters } from './request-parameters.js';
 // ordered list of small steps. The scope's hooks and parsers have already set no-store headers
 // and turned the body into parameters (refusing duplicates); this file does the rest.
 
-const GRANT_TYPE_MAX_LENGTH = 128;
-
 function selectGrant(parameters: ReadonlyMap<string, string>): Grant {
   const grantType = parameters.get('grant_type');
-  if (grantType === undefined) throw new OAuthError('invalid_request', 'missing required parameter: grant_type');
+  if (grantType === undefined) throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.missingParameter('grant_type'));
   const grant = GRANTS.get(grantType);
-  if (!grant) {
-    const shown = grantType.length > GRANT_TYPE_MAX_LENGTH ? `${grantType.slice(0, GRANT_TYPE_MAX_LENGTH)}…` : grantType;
-    throw new OAuthError('unsupported_grant_type', `grant_type ${JSON.stringify(shown)} is not supported (supported: ${[...GRANTS.keys()].join(', ')})`);
-  }
+  if (!grant) throw new OAuthError('unsupported_grant_type', OAUTH_DESCRIPTIONS.unsupportedGrantType(grantType, [...GRANTS.keys()].join(', ')));
   return grant;
 }
 

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OAUTH_DESCRIPTIONS, toWireDescription } from '../../domain/oauth-descriptions.js';
 import { OAuthError, type OAuthErrorCode } from '../../domain/oauth-error.js';
 
 // The wire error table of the OAuth endpoints: every code they can answer with, its HTTP status
-// and extra headers, in one place. Bodies are RFC 6749 §5.2 JSON. Anything that is not an
+// and extra headers, in one place. Bodies are RFC 6749 §5.2 JSON; every description comes from
+// src/domain/oauth-descriptions.ts and is made wire-safe once more here, whatever its origin. Anything that is not an
 // OAuthError is our fault: server_error with fixed text, the cause in the log only.
 
 interface WireError {
@@ -10,15 +12,14 @@ interface WireError {
   readonly headers?: (error: OAuthError) => Readonly<Record<string, string>>;
 }
 
+export const BASIC_CHALLENGE = 'Basic realm="gatehouse", charset="UTF-8"';
+
 export const WIRE_ERRORS: Readonly<Record<OAuthErrorCode, WireError>> = {
   invalid_request: { status: 400 },
-  // RFC 6749 §5.2: 401, and WWW-Authenticate naming the scheme the client tried when it used the
-  // Authorization header (RFC 7617 §2).
-  invalid_client: {
-    status: 401,
-    headers: (error): Record<string, string> =>
-      error.clientUsedBasic ? { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' } : {},
-  },
+  // RFC 6749 §5.2 asks for WWW-Authenticate when the client used the Authorization header; RFC
+  // 9110 §15.5.2 requires it on every 401, so a client that sent its credentials in the body is
+  // told the scheme it may use instead (RFC 7617 §2).
+  invalid_client: { status: 401, headers: () => ({ 'www-authenticate': BASIC_CHALLENGE }) },
   invalid_grant: { status: 400 },
   unauthorized_client: { status: 400 },
   unsupported_grant_type: { status: 400 },
@@ -34,7 +35,7 @@ export const WIRE_ERRORS: Readonly<Record<OAuthErrorCode, WireError>> = {
 /** RFC 6749 §5.1 / §5.2: token and error responses must not be cached. */
 export const NO_STORE_HEADERS: Readonly<Record<string, string>> = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
-export const SERVER_ERROR_DESCRIPTION = 'internal error';
+export const SERVER_ERROR_DESCRIPTION = OAUTH_DESCRIPTIONS.serverError();
 
 /** Fastify's own 4xx errors (body too large, malformed content) describe the request: keep them. */
 function fromFramework(error: unknown): OAuthError | null {
@@ -42,9 +43,9 @@ function fromFramework(error: unknown): OAuthError | null {
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
   const code = (error as { code?: unknown }).code;
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded or application/json');
+    return new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.missingContentType());
   }
-  return new OAuthError('invalid_request', error instanceof Error ? error.message : 'malformed request');
+  return new OAuthError('invalid_request', error instanceof Error ? OAUTH_DESCRIPTIONS.frameworkRefusal(error.message) : OAUTH_DESCRIPTIONS.malformedRequest());
 }
 
 export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
@@ -62,5 +63,5 @@ export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, err
   return reply
     .code(wire.status)
     .headers(wire.headers?.(oauthError) ?? {})
-    .send({ error: oauthError.code, error_description: oauthError.description });
+    .send({ error: oauthError.code, error_description: toWireDescription(oauthError.description) });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { NewSubscription, Page, PageRequest, Subscription, SubscribedClient, SubscriptionPatch, SubscriptionStatus, SubscriptionStore } from '../store.js';
+import type { NewSubscription, Page, PageRequest, Subscription, SubscribedClient, SubscriptionPatch, SubscriptionStatus, SubscriptionStore, SubscriptionVersion } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
 import { HOT, type ClientRow, type HotPaths, type HotStatement } from './hot-paths.js';
 import type { Database, SubscriptionsTable } from './database.js';
@@ -79,7 +79,7 @@ export class SqlSubscriptionStore implements SubscriptionStore {
     return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), toSubscription);
   }
 
-  async update(id: string, patch: SubscriptionPatch, now: number): Promise<Subscription | null> {
+  async update(id: string, patch: SubscriptionPatch, now: number, expected?: SubscriptionVersion): Promise<Subscription | null> {
     const set: Updateable<SubscriptionsTable> = { updated_at: now };
     if (patch.plan !== undefined) set.plan = patch.plan;
     if (patch.trusted !== undefined) set.trusted = bit(patch.trusted);
@@ -89,7 +89,21 @@ export class SqlSubscriptionStore implements SubscriptionStore {
     if (patch.decidedBy !== undefined) set.decided_by = patch.decidedBy;
     if (patch.decidedAt !== undefined) set.decided_at = patch.decidedAt;
     const row = await withConstraints('subscription', () =>
-      this.db.updateTable('subscriptions').set(set).where('id', '=', id).returningAll().executeTakeFirst(),
+      this.db
+        .updateTable('subscriptions')
+        .set(set)
+        .where('id', '=', id)
+        .$if(expected !== undefined, (query) => {
+          const version = expected as SubscriptionVersion;
+          return query
+            .where('updated_at', '=', version.updatedAt)
+            .where('status', '=', version.status)
+            .where('trusted', '=', bit(version.trusted))
+            .where('plan', '=', version.plan)
+            .where((eb) => (version.clientSecretHash === null ? eb('client_secret_hash', 'is', null) : eb('client_secret_hash', '=', version.clientSecretHash)));
+        })
+        .returningAll()
+        .executeTakeFirst(),
     );
     return row ? toSubscription(row) : null;
   }

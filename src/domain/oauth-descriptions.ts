@@ -1,0 +1,100 @@
+// Every error_description the OAuth endpoints (token, revocation, introspection) can send, in
+// one table, so that one test can check them all. RFC 6749 §5.2 limits the value to
+// %x20-21 / %x23-5B / %x5D-7E: printable ASCII without `"` and `\` (it travels inside a quoted
+// string of WWW-Authenticate too, RFC 6750 §3). So the text says "section", not the section sign,
+// quotes with `'`, and whatever a client sent is shown through `shown()`.
+
+const WIRE_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+const NOT_WIRE_CHARACTER = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/gu;
+const SHOWN_MAX_LENGTH = 64; // characters of a client's value worth echoing back
+const LISTED_MAX_LENGTH = 200; // characters of a list or a framework message
+
+export function isWireDescription(text: string): boolean {
+  return WIRE_CHARACTERS.test(text);
+}
+
+/** Any text made safe for error_description: each other character percent-encoded (RFC 3986 §2.1). */
+export function toWireDescription(text: string): string {
+  return text.replace(NOT_WIRE_CHARACTER, (character) => {
+    // A lone surrogate cannot be UTF-8 encoded; U+FFFD's encoding stands for it.
+    try {
+      return encodeURIComponent(character);
+    } catch {
+      return '%EF%BF%BD';
+    }
+  });
+}
+
+function shortened(value: string, maxLength: number): string {
+  const characters = [...value];
+  return characters.length > maxLength ? `${characters.slice(0, maxLength).join('')}...` : value;
+}
+
+/** A value from the request (or the URL), quoted, shortened and made wire-safe. */
+export function shown(value: string): string {
+  return `'${toWireDescription(shortened(value, SHOWN_MAX_LENGTH))}'`;
+}
+
+/** Text from the code or the config (a list of methods, Fastify's message): shortened and made wire-safe. */
+function listed(value: string | number): string {
+  return toWireDescription(shortened(String(value), LISTED_MAX_LENGTH));
+}
+
+const rfc = (section: string) => `(RFC 6749 section ${section})`;
+
+/** Arguments are values the code or the client supplies; every one that may come from a client goes through shown(). */
+export const OAUTH_DESCRIPTIONS = {
+  // Request syntax (src/http/oauth/request-parameters.ts, token-request.ts)
+  missingParameter: (name: string) => `missing required parameter: ${shown(name)}`,
+  parameterTooLong: (name: string, maxLength: number) => `parameter ${shown(name)} is longer than ${listed(maxLength)} characters`,
+  badParameterName: () => `a parameter name contains characters that RFC 6749 Appendix A does not allow`,
+  badParameterValue: (name: string) => `parameter ${shown(name)} contains control characters, which RFC 6749 Appendix A does not allow`,
+  repeatedParameter: (name: string) => `parameter ${shown(name)} is sent more than once ${rfc('3.2')}`,
+  parameterNotString: (name: string) => `parameter ${shown(name)} must be a string`,
+  unsupportedCharset: (charset: string) => `charset ${shown(charset)} is not supported: send UTF-8`,
+  bodyNotUtf8: () => 'the body is not valid UTF-8',
+  bodyNotJson: () => 'the body is not valid JSON',
+  jsonNotObject: () => 'the JSON body must be an object of parameters',
+  unsupportedContentType: (contentType: string) =>
+    `unsupported content type ${shown(contentType)}: send application/x-www-form-urlencoded or application/json`,
+  missingContentType: () => 'the body must be application/x-www-form-urlencoded or application/json',
+  malformedRequest: () => 'malformed request',
+  /** Fastify's own 4xx message (body too large, empty JSON body, ...), made wire-safe. */
+  frameworkRefusal: (message: string) => (message.trim() === '' ? 'malformed request' : listed(message)),
+
+  // Routing (endpoint-target.ts, oauth-routes.ts)
+  unknownApi: (apiId: string) => `unknown API ${shown(apiId)}`,
+  unknownAuthMethod: (authMethodId: string) => `unknown auth method ${shown(authMethodId)}`,
+  authMethodNotAccepted: (apiId: string, authMethodId: string, accepted: string) =>
+    `API ${shown(apiId)} does not accept auth method ${shown(authMethodId)} (it accepts: ${listed(accepted)})`,
+  methodNotAllowed: (method: string, allowed: string) => `${listed(method)} is not allowed here; use ${listed(allowed)}`,
+  unsupportedGrantType: (grantType: string, supported: string) =>
+    `grant_type ${shown(grantType)} is not supported (supported: ${listed(supported)})`,
+
+  // Client authentication (client-authentication.ts), RFC 6749 §2.3
+  basicSchemeRequired: () => `the Authorization header must use the Basic scheme ${rfc('2.3.1')}`,
+  malformedBasic: () => 'malformed HTTP Basic credentials',
+  basicNotFormEncoded: () => `HTTP Basic credentials are not form-urlencoded ${rfc('2.3.1')}`,
+  credentialsTwice: () => `client credentials sent both in the Authorization header and in the body ${rfc('2.3')}`,
+  clientIdMismatch: () => 'client_id in the body differs from the one in the Authorization header',
+  clientAuthenticationRequired: () => 'client authentication is required: send client_id (and client_secret when confidential)',
+  unknownClient: () => 'unknown client',
+  publicClientWithSecret: () => 'this is a public client: it must not present a client secret',
+  confidentialWithoutSecret: () => 'this is a confidential client: client_secret is required',
+  clientAuthenticationFailed: () => 'client authentication failed',
+
+  // Grants and subscriptions
+  subscriptionNotTrusted: () => 'the subscription is not trusted: only trusted subscriptions may use the password grant',
+  subscriptionNotApproved: () => 'the trusted subscription is not approved (yet): ask an admin or an approver of the API',
+  invalidCredentials: () => 'the username or password is wrong, or the account cannot sign in',
+  tooManyFailures: () => 'too many failed sign-ins from this address; try again later',
+  authMethodUnavailable: (authMethodId: string) => `the auth method ${shown(authMethodId)} cannot verify passwords right now; try again later`,
+  invalidRefreshToken: () => 'the refresh token is invalid, expired or revoked',
+
+  // Revocation (RFC 7009 §2.1) and introspection (RFC 7662 §2.1)
+  tokenNotIssuedToClient: () => 'the token was not issued to this client',
+  introspectionNotAllowed: () =>
+    'only a confidential client with an approved subscription to this API may introspect its tokens (RFC 7662 section 2.1)',
+
+  serverError: () => 'internal error',
+} as const satisfies Readonly<Record<string, (...values: never[]) => string>>;
