@@ -15,6 +15,8 @@ export function openStore(config: Config, options: OpenStoreOptions = {}): Promi
       url: config.database.url,
       schema: config.database.schema,
       poolSize: config.database.poolSize,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      queryTimeoutMs: config.database.queryTimeoutMs,
       ...options,
     });
   }

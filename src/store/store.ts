@@ -227,6 +227,22 @@ export class StoreReferenceError extends Error {
   }
 }
 
+/**
+ * Raised when the database cannot answer now: unreachable, refusing connections, no connection
+ * free within the connect timeout, a statement past its timeout. Nothing was decided; the caller
+ * may retry later (each surface answers 503 with Retry-After). `reason` names what happened,
+ * never a URL or credential.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store_unavailable';
+  readonly reason: string;
+  constructor(reason: string, cause?: unknown) {
+    super(`the database is unavailable: ${reason}`, { cause });
+    this.reason = reason;
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface UserStore {
   create(user: NewUser, now: number): Promise<User>;
   findById(id: string): Promise<User | null>;
