@@ -99,6 +99,11 @@ export function availabilityPool(pool: pg.Pool, timeouts: PostgresTimeouts): Pos
             throw translated;
           }
         };
+        // pg-pool listens for errors only while a client is idle; one that dies while checked out
+        // (between a transaction's statements) would otherwise be an uncaught exception.
+        raw.on('error', (error) => {
+          state.failed = new StoreUnavailableError(unavailabilityReason(error, timeouts) ?? 'the connection failed', error);
+        });
         state.client = {
           query: query as PostgresPoolClient['query'] & ((cursor: PostgresCursor<unknown>) => PostgresCursor<unknown>),
           release: () => {
