@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApiConfig, Config } from '../config/config.js';
 import { createPasswordHasher, type PasswordHasher } from '../domain/passwords.js';
 import { hashTokenValue, newTokenValue } from '../domain/token-values.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './store-startup.js';
 import type { Application, ClientType, Store, User } from '../store/store.js';
 import { CliError } from './cli-error.js';
 import { loadCliConfig } from './load-cli-config.js';
@@ -107,7 +107,7 @@ export function tokenUrl(config: Config, credentials: Pick<ExampleCredentials, '
 
 export async function example(options: { config?: string; api?: string }): Promise<void> {
   const config = loadCliConfig(options.config);
-  const store = await openStore(config);
+  const store = await openCliStore(config);
   let credentials: ExampleCredentials;
   try {
     credentials = await seedExample(store, config, createPasswordHasher(), options.api === undefined ? {} : { apiId: options.api });
