@@ -40,7 +40,11 @@ export interface GatehouseOptions {
 export async function createGatehouse(config: Config, options: GatehouseOptions): Promise<Gatehouse> {
   const { logger } = options;
   const store =
-    options.store ?? (await openStore(config, { onPoolError: (err) => logger.warn({ err }, 'idle database connection failed') }));
+    options.store ??
+    (await openStore(config, {
+      onPoolError: (err) => logger.warn({ err }, 'idle database connection failed'),
+      onWarning: (message, details) => logger.warn(details, message),
+    }));
   const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
   const passwords = options.passwords ?? createPasswordHasher();
   const now = options.now ?? Date.now;
