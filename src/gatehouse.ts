@@ -53,6 +53,8 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     passwords,
     now,
     onUpgradeFailure: (userId, err) => logger.warn({ err, userId }, 'password hash upgrade failed; the login went ahead'),
+    audit: store.audit,
+    log: { warn: (details, message) => logger.warn(details, message), info: (details, message) => logger.info(details, message) },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   // The built-in client the portal and the CLI sign in with (portal-sign-in.ts).

@@ -61,7 +61,7 @@ export const passwordGrant: Grant = {
 
     if (check.outcome === 'unavailable') {
       await context.loginThrottle.undecided(admission.pass, now);
-      await recordRefusal('auth_method_unavailable', { authMethod: context.authMethodId, cause: check.reason });
+      // Audited once per outage, not once per sign-in (auth-methods/outage-reporting.ts).
       throw new OAuthError('temporarily_unavailable', `the auth method "${context.authMethodId}" cannot verify passwords right now; try again later`);
     }
     if (check.outcome === 'rejected') {
