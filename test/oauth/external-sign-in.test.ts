@@ -19,6 +19,7 @@ const ATTEMPTS = 8; // more than bruteForce.accounts.failuresAllowed (5)
 const CORP_TOKEN_URL = '/auth/corp/api/orders/token';
 
 let answer: (username: string) => unknown = () => ({ sub: 'nobody' });
+let status = 200;
 
 async function startDirectory(): Promise<string> {
   const server = createServer((req, res: ServerResponse) => {
@@ -26,7 +27,7 @@ async function startDirectory(): Promise<string> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const { username } = JSON.parse(Buffer.concat(chunks).toString()) as { username: string };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(username)));
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer(username)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,6 +85,28 @@ describe('external sign-in through the token endpoint', () => {
     const ended = await auditOf('auth_method.recovered');
     assert.equal(ended.length, 1);
     assert.equal(ended[0]?.details.refusedSignIns, ATTEMPTS);
+  });
+
+  it('a directory answering 500: a warning when the outage begins and one when it ends, two audit rows in all', async () => {
+    const warnedBefore = warnings(/^auth method (unavailable|answers again)/).length;
+    const begunBefore = (await auditOf('auth_method.unavailable')).length;
+    status = 500;
+    answer = () => ({ error: 'directory down' });
+    try {
+      for (let i = 0; i < ATTEMPTS; i++) assert.equal((await signIn('frank')).statusCode, 503);
+    } finally {
+      status = 200;
+    }
+    answer = () => ({ sub: 'u-frank' });
+    assert.equal((await signIn('frank')).statusCode, 200, 'not locked out');
+    const logged = warnings(/^auth method (unavailable|answers again)/).slice(warnedBefore) as { msg: string; cause?: string; refusedSignIns?: number }[];
+    assert.equal(logged.length, 2, 'one warning per change of state');
+    assert.match(String(logged[0]?.cause), /HTTP 500/, 'the cause is in the warning');
+    assert.equal(logged[1]?.refusedSignIns, ATTEMPTS);
+    const refusedRows = (await auditOf('login.refused')).filter((event) => event.details.reason === 'auth_method_unavailable');
+    assert.deepEqual(refusedRows, [], 'no row per refused sign-in');
+    assert.equal((await auditOf('auth_method.unavailable')).length, begunBefore + 1);
+    assert.equal((await auditOf('auth_method.recovered'))[0]?.details.refusedSignIns, ATTEMPTS, 'the newest recovery row counts them');
   });
 
   it('a profile email another user holds: every attempt signs in (never 500, never locked), the email stays, warning + audit row', async () => {
