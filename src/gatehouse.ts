@@ -45,7 +45,11 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   const { logger } = options;
   const metrics = config.metrics.enabled ? new GatehouseMetrics(config) : null;
   const openedStore =
-    options.store ?? (await openStore(config, { onPoolError: (err) => logger.warn({ err }, 'idle database connection failed') }));
+    options.store ??
+    (await openStore(config, {
+      onPoolError: (err) => logger.warn({ err }, 'idle database connection failed'),
+      onWarning: (message, details) => logger.warn(details, message),
+    }));
   const store = metrics ? withStoreMetrics(openedStore, metrics) : openedStore;
   const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
   const hasher = options.passwords ?? createPasswordHasher();
@@ -56,6 +60,8 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     passwords,
     now,
     onUpgradeFailure: (userId, err) => logger.warn({ err, userId }, 'password hash upgrade failed; the login went ahead'),
+    audit: store.audit,
+    log: { warn: (details, message) => logger.warn(details, message), info: (details, message) => logger.info(details, message) },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   // The built-in client the portal and the CLI sign in with (portal-sign-in.ts).

@@ -1,6 +1,6 @@
 import { passwordProblem } from '../domain/password-policy.js';
 import { createPasswordHasher } from '../domain/passwords.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './store-startup.js';
 import { StoreConflictError } from '../store/store.js';
 import { CliError } from './cli-error.js';
 import { loadCliConfig } from './load-cli-config.js';
@@ -22,7 +22,7 @@ export async function adminCreate(options: { config?: string; email: string; nam
   const problem = passwordProblem(password);
   if (problem) throw new CliError(`password ${problem}`);
   const passwordHash = await createPasswordHasher().hash(password);
-  const store = await openStore(config);
+  const store = await openCliStore(config);
   try {
     const now = Date.now();
     const user = await store.users.create({ authMethod: 'local', email, name: options.name ?? null, passwordHash, admin: true }, now);

@@ -6,7 +6,7 @@ import { approveSubscription } from '../domain/management/subscription-decisions
 import { createSubscription, listApplicationSubscriptions, regenerateSecret, updateSubscription } from '../domain/management/subscriptions.js';
 import { createUser, setPassword, updateUser } from '../domain/management/users.js';
 import { createPasswordHasher, type PasswordHasher } from '../domain/passwords.js';
-import { openStore } from '../store/open-store.js';
+import { openCliStore } from './store-startup.js';
 import type { Application, ClientType, Store, Subscription, User } from '../store/store.js';
 import { CliError } from './cli-error.js';
 import { loadCliConfig } from './load-cli-config.js';
@@ -142,7 +142,7 @@ export function tokenUrl(config: Config, credentials: Pick<ExampleCredentials, '
 
 export async function example(options: { config?: string; api?: string }): Promise<void> {
   const config = loadCliConfig(options.config);
-  const store = await openStore(config);
+  const store = await openCliStore(config);
   let credentials: ExampleCredentials;
   try {
     credentials = await seedExample(store, config, createPasswordHasher(), options.api === undefined ? {} : { apiId: options.api });

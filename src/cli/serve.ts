@@ -1,6 +1,7 @@
 import { createGatehouse } from '../gatehouse.js';
 import { createLogger } from '../logging.js';
 import { loadCliConfig } from './load-cli-config.js';
+import { explainStoreFailure } from './store-startup.js';
 
 /**
  * `gatehouse serve`: runs until SIGTERM, SIGINT or SIGHUP (the terminal went away), then drains
@@ -10,7 +11,12 @@ import { loadCliConfig } from './load-cli-config.js';
 export async function serve(options: { config?: string }): Promise<void> {
   const config = loadCliConfig(options.config);
   const logger = createLogger(config.log.level);
-  const gatehouse = await createGatehouse(config, { logger });
+  let gatehouse;
+  try {
+    gatehouse = await createGatehouse(config, { logger });
+  } catch (error) {
+    throw explainStoreFailure(config, error);
+  }
   let addresses;
   try {
     addresses = await gatehouse.listen();

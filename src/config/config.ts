@@ -114,6 +114,10 @@ export interface Config {
     readonly url: string | null;
     readonly schema: string | null;
     readonly poolSize: number;
+    /** Milliseconds to get a connection (pool wait or a new one); then the store is unavailable. */
+    readonly connectTimeoutMs: number;
+    /** Milliseconds one statement may take (PostgreSQL statement_timeout). */
+    readonly queryTimeoutMs: number;
   };
   readonly redis: { readonly url: string | null };
   readonly listeners: { readonly public: ListenerConfig; readonly portal: ListenerConfig };

@@ -142,7 +142,13 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
   return {
     dataDir: path.resolve(configDir, raw.dataDir),
     publicUrl: raw.publicUrl?.replace(/\/+$/, '') ?? null,
-    database: { url: raw.database.url ?? null, schema: raw.database.schema ?? null, poolSize: raw.database.poolSize },
+    database: {
+      url: raw.database.url ?? null,
+      schema: raw.database.schema ?? null,
+      poolSize: raw.database.poolSize,
+      connectTimeoutMs: raw.database.connectTimeoutMs,
+      queryTimeoutMs: raw.database.queryTimeoutMs,
+    },
     redis: { url: raw.redis.url ?? null },
     listeners: { public: publicListener, portal },
     log: { level: raw.log.level },

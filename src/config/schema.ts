@@ -164,6 +164,10 @@ export const ConfigSchema = Type.Object(
         url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' })),
         schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
         poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+        // Waiting for a pooled connection, or opening a new one (TCP + start-up), start-up included.
+        connectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }), // 5 s
+        // One statement: sent as statement_timeout; the client gives up 1 s later on a stalled server.
+        queryTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000 }), // 5 s
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,6 +1,7 @@
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { CurrentSchemaPostgresDialect } from './sql/current-schema-introspector.js';
+import { asStoreUnavailable, availabilityPool, clientTimeouts, type PostgresTimeouts } from './postgres-availability.js';
 import type { Database } from './sql/database.js';
 import { migrateToLatest } from './sql/migrations.js';
 import { postgresHotPaths } from './sql/postgres-hot-paths.js';
@@ -12,6 +13,10 @@ export interface PostgresStoreOptions {
   /** A schema other than the connection's default; created if missing. */
   readonly schema?: string | null;
   readonly poolSize?: number;
+  /** Pool wait or a new connection, start-up included (default 5 s). */
+  readonly connectTimeoutMs?: number;
+  /** One statement (default 5 s); migrations are exempt, they may legitimately take longer. */
+  readonly queryTimeoutMs?: number;
   /** Run pending migrations on open (default true). */
   readonly migrate?: boolean;
   /** Errors of idle pooled connections (a restarted server); they must not crash the process. */
@@ -19,6 +24,7 @@ export interface PostgresStoreOptions {
 }
 
 const INT8_OID = 20;
+const DEFAULT_TIMEOUTS: PostgresTimeouts = { connectTimeoutMs: 5_000, queryTimeoutMs: 5_000 };
 
 // Times are epoch milliseconds in bigint columns; they fit a JS number exactly until year 287396.
 const types = {
@@ -33,37 +39,74 @@ function quoteIdentifier(name: string): string {
   return `"${name}"`;
 }
 
-async function ensureSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+async function ensureSchema(url: string, schema: string, timeouts: PostgresTimeouts): Promise<void> {
+  const client = new pg.Client({ connectionString: url, ...clientTimeouts(timeouts) });
+  // A connection reset after connect() surfaces here, not as an uncaught exception.
+  client.on('error', () => undefined);
   try {
+    await client.connect();
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
   } catch (error) {
     // Two instances creating the schema at the same moment: the loser sees a unique violation.
-    if ((error as { code?: string }).code !== '23505') throw error;
+    if ((error as { code?: string }).code !== '23505') throw asStoreUnavailable(error, timeouts);
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A Kysely on its own pool; `timed` adds the statement timeouts. */
+function openDb(options: PostgresStoreOptions, timeouts: PostgresTimeouts, pool: { max: number; timed: boolean }) {
+  const schema = options.schema ?? null;
+  const raw = new pg.Pool({
+    connectionString: options.url,
+    max: pool.max,
+    types,
+    ...(pool.timed ? clientTimeouts(timeouts) : { connectionTimeoutMillis: timeouts.connectTimeoutMs }),
+    ...(schema !== null ? { options: `-c search_path=${quoteIdentifier(schema)}` } : {}),
+  });
+  raw.on('error', (error) => options.onPoolError?.(error));
+  return { raw, db: new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool: availabilityPool(raw, timeouts) }) }) };
+}
+
+/**
+ * Migrations run on a connection of their own without the statement timeout: a migration, or
+ * waiting for another instance's migration lock, may take longer than any request should.
+ */
+async function migrateOnOwnConnection(options: PostgresStoreOptions, timeouts: PostgresTimeouts): Promise<readonly string[]> {
+  const { db } = openDb(options, timeouts, { max: 1, timed: false });
+  try {
+    return await migrateToLatest(db as Kysely<unknown>);
+  } catch (error) {
+    throw asStoreUnavailable(error, timeouts);
+  } finally {
+    await db.destroy();
   }
 }
 
 /** Opens the PostgreSQL store: a connection pool, migrations applied under the migrator's lock. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const schema = options.schema ?? null;
-  if (schema !== null) await ensureSchema(options.url, schema);
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize ?? 10,
-    types,
-    ...(schema !== null ? { options: `-c search_path=${quoteIdentifier(schema)}` } : {}),
-  });
-  pool.on('error', (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  const timeouts: PostgresTimeouts = {
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_TIMEOUTS.queryTimeoutMs,
+  };
+  if (options.schema != null) await ensureSchema(options.url, options.schema, timeouts);
+  if (options.migrate !== false) await migrateOnOwnConnection(options, timeouts);
+  const { db, raw } = openDb(options, timeouts, { max: options.poolSize ?? 10, timed: true });
   try {
-    if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>);
-    else await pool.query('select 1');
+    await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return createSqlStore('postgres', db, postgresHotPaths(pool));
+  // The hot paths' named statements run on the same pool, bounded by the same timeouts, and
+  // their failures mean the same: StoreUnavailableError when the database cannot answer.
+  const hotPaths = postgresHotPaths(async (config) => {
+    try {
+      return await raw.query(config);
+    } catch (error) {
+      throw asStoreUnavailable(error, timeouts);
+    }
+  });
+  const store = createSqlStore('postgres', db, hotPaths);
+  return { ...store, migrate: () => migrateOnOwnConnection(options, timeouts) };
 }

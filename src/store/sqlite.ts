@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -22,6 +22,36 @@ export interface SqliteStoreOptions {
   readonly dataDir: string;
   /** Run pending migrations on open (default true). */
   readonly migrate?: boolean;
+  /** Told about a data directory that others may read (the store opens anyway). */
+  readonly onWarning?: (message: string, details: Readonly<Record<string, unknown>>) => void;
+}
+
+const OWNER_ONLY_FILE = 0o600;
+const OWNER_ONLY_DIR = 0o700;
+
+/**
+ * The database holds password hashes and token hashes: only Gatehouse's own user may read it.
+ * SQLite creates a new database 0644 (less the umask) and gives its -wal and -shm files the
+ * database file's mode, so creating the file 0600 first covers all three.
+ */
+function createPrivately(file: string): void {
+  try {
+    closeSync(openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, OWNER_ONLY_FILE));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+}
+
+function warnIfOthersCanRead(dataDir: string, onWarning: SqliteStoreOptions['onWarning']): void {
+  if (process.platform === 'win32' || !onWarning) return;
+  const mode = statSync(dataDir).mode & 0o777;
+  // Read or search for others lets them list the directory or open the files in it by name.
+  if ((mode & 0o005) !== 0) {
+    onWarning('the data directory is readable by other users; restrict it (chmod 700) to keep the database private', {
+      dataDir,
+      mode: `0${mode.toString(8)}`,
+    });
+  }
 }
 
 /**
@@ -30,8 +60,10 @@ export interface SqliteStoreOptions {
  * start instead of corrupting single-use guarantees that assume one writer.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(options.dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
+  warnIfOthersCanRead(options.dataDir, options.onWarning);
   const file = path.join(options.dataDir, SQLITE_FILE_NAME);
+  createPrivately(file);
   const sqlite = new BetterSqlite3(file);
   try {
     sqlite.pragma('busy_timeout = 0');

@@ -45,6 +45,7 @@ export type UserPatch = Partial<Pick<User, 'email' | 'username' | 'name' | 'grou
 
 export interface ExternalProfile {
   readonly sub: string;
+  /** Absent (undefined): an existing record keeps its email, a new one has none. */
   readonly email?: string | null;
   readonly name?: string | null;
   readonly groups?: readonly string[];
@@ -242,12 +243,31 @@ export class StoreReferenceError extends Error {
   }
 }
 
+/**
+ * Raised when the database cannot answer now: unreachable, refusing connections, no connection
+ * free within the connect timeout, a statement past its timeout. Nothing was decided; the caller
+ * may retry later (each surface answers 503 with Retry-After). `reason` names what happened,
+ * never a URL or credential.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store_unavailable';
+  readonly reason: string;
+  constructor(reason: string, cause?: unknown) {
+    super(`the database is unavailable: ${reason}`, { cause });
+    this.reason = reason;
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface UserStore {
   create(user: NewUser, now: number): Promise<User>;
   findById(id: string): Promise<User | null>;
   /** A local user by email (case-insensitive) or username. */
   findLocalByLogin(login: string): Promise<User | null>;
-  /** Creates or refreshes the Gatehouse record of an identity an external auth method vouched for. */
+  /**
+   * Creates or refreshes the Gatehouse record of an identity an external auth method vouched for.
+   * An email another user of the method has is a StoreConflictError, and nothing changes.
+   */
   upsertExternal(authMethod: string, profile: ExternalProfile, now: number): Promise<User>;
   update(id: string, patch: UserPatch, now: number): Promise<User | null>;
   setPasswordHash(id: string, passwordHash: string, now: number): Promise<boolean>;

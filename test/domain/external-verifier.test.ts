@@ -6,12 +6,15 @@ import { gzipSync } from 'node:zlib';
 import type { ExternalAuthMethodConfig } from '../../src/config/config.js';
 import type { CredentialCheck } from '../../src/domain/auth-methods/credential-verifier.js';
 import { createExternalVerifier, MAX_ANSWER_BYTES } from '../../src/domain/auth-methods/external-verifier.js';
+import type { AuthMethodReporting } from '../../src/domain/auth-methods/auth-method-reports.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/store.js';
+import type { NewAuditEvent, Store } from '../../src/store/store.js';
+import { DATABASE_URL, freshSchema } from '../support/postgres.js';
 import { tempDir } from '../support/temp-dir.js';
 
 // The external auth method against a real HTTP service listening on 127.0.0.1 in this process,
-// and a real embedded store, so that what reaches the wire and what lands in the store are both
+// and a real store (PostgreSQL in a fresh schema when DATABASE_URL is set, SQLite otherwise), so that what reaches the wire and what lands in the store are both
 // what production sees.
 
 const PASSWORD = 'correct horse battery staple ✓';
@@ -59,6 +62,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function freshStore(t: TestContext): Promise<Store> {
+  if (DATABASE_URL) {
+    const schema = freshSchema(DATABASE_URL);
+    const store = await openPostgresStore({ url: DATABASE_URL, schema: schema.name, poolSize: 2 });
+    t.after(async () => {
+      await store.close();
+      await schema.drop();
+    });
+    return store;
+  }
   const dir = tempDir();
   const store = await openSqliteStore({ dataDir: dir.path });
   t.after(async () => {
@@ -330,22 +342,6 @@ describe('external auth method: unavailable', () => {
     );
   });
 
-  test('a known email under another sub: unavailable, the first user is untouched', async (t) => {
-    const profiles = [
-      { sub: 'u-1', email: 'alice@example.com', name: 'Alice' },
-      { sub: 'u-2', email: 'alice@example.com', name: 'Impostor' },
-    ];
-    const service = await startService(t, (_req, res) => json(res, 200, profiles.shift()));
-    const store = await freshStore(t);
-    const verifier = createExternalVerifier(methodConfig(service.url), { users: store.users, now: () => NOW });
-    assert.equal((await verifier.verify('alice', PASSWORD)).outcome, 'accepted');
-    assertUnavailable(await verifier.verify('alice', PASSWORD), /another sub/);
-    const all = (await store.users.list()).items;
-    assert.equal(all.length, 1);
-    assert.equal(all[0]?.externalSub, 'u-1');
-    assert.equal(all[0]?.name, 'Alice');
-  });
-
   test('a store failure other than a conflict is not disguised as the service being down', async (t) => {
     const service = await startService(t, (_req, res) => json(res, 200, { sub: 'u-1' }));
     const failing = new Error('disk full');
@@ -372,5 +368,114 @@ describe('external auth method: unavailable', () => {
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.redirect, 'manual');
     assert.ok(calls[0]?.signal instanceof AbortSignal);
+  });
+});
+
+/** Collects what the verifier reports, as the composition root's logger and audit store would receive it. */
+function recordingReporting(): AuthMethodReporting & { readonly warnings: string[]; readonly events: NewAuditEvent[] } {
+  const warnings: string[] = [];
+  const events: NewAuditEvent[] = [];
+  return {
+    warnings,
+    events,
+    now: () => NOW,
+    log: { warn: (_details, message) => warnings.push(message), info: () => undefined },
+    audit: {
+      record: async (event) => {
+        events.push(event);
+        return { id: String(events.length), actorUserId: null, userId: null, applicationId: null, subscriptionId: null, apiId: null, familyId: null, ip: null, details: {}, ...event };
+      },
+    },
+  };
+}
+
+describe('external auth method: a profile email another user of the method holds (issue 13 item 13)', () => {
+  test('a returning user whose email moved to one another user holds: accepted, email kept, a warning and an audit row', async (t) => {
+    const profiles = [
+      { sub: 'u-1', email: 'alice@example.com', name: 'Alice' },
+      { sub: 'u-2', email: 'bob@example.com', name: 'Bob' },
+      { sub: 'u-2', email: 'ALICE@example.com', name: 'Bob B.', groups: ['ops'] },
+    ];
+    const service = await startService(t, (_req, res) => json(res, 200, profiles.shift()));
+    const store = await freshStore(t);
+    const reporting = recordingReporting();
+    const verifier = createExternalVerifier(methodConfig(service.url), { users: store.users, now: () => NOW, reporting });
+    const alice = await verifier.verify('alice', PASSWORD);
+    const bob = await verifier.verify('bob', PASSWORD);
+    const again = await verifier.verify('bob', PASSWORD);
+    assert.equal(alice.outcome, 'accepted');
+    assert.equal(bob.outcome, 'accepted');
+    assert.equal(again.outcome, 'accepted', `the sign-in goes ahead, got ${JSON.stringify(again)}`);
+    assert.equal(again.user.id, bob.user.id);
+    assert.equal(again.user.email, 'bob@example.com', 'the clashing email is not taken over');
+    assert.equal(again.user.name, 'Bob B.', 'the other fields are refreshed');
+    assert.deepEqual(again.user.groups, ['ops']);
+    assert.equal((await store.users.findById(alice.user.id))?.email, 'alice@example.com', 'the holder keeps it');
+    assert.equal(reporting.warnings.length, 1);
+    assert.match(reporting.warnings[0] as string, /email belongs to another user/);
+    assert.deepEqual(
+      reporting.events.map((event) => [event.type, event.userId, event.details]),
+      [['auth_method.profile_conflict', bob.user.id, { authMethod: 'corp', field: 'email', kept: 'previous' }]],
+    );
+  });
+
+  test('a first sign-in with an email another user holds: accepted as a new user without the email', async (t) => {
+    const profiles = [
+      { sub: 'u-1', email: 'alice@example.com', name: 'Alice' },
+      { sub: 'u-2', email: 'alice@example.com', name: 'New holder' },
+    ];
+    const service = await startService(t, (_req, res) => json(res, 200, profiles.shift()));
+    const store = await freshStore(t);
+    const reporting = recordingReporting();
+    const verifier = createExternalVerifier(methodConfig(service.url), { users: store.users, now: () => NOW, reporting });
+    const first = await verifier.verify('alice', PASSWORD);
+    const second = await verifier.verify('alice', PASSWORD);
+    assert.equal(first.outcome, 'accepted');
+    assert.equal(second.outcome, 'accepted');
+    assert.notEqual(second.user.id, first.user.id, 'another sub is another user');
+    assert.equal(second.user.email, null);
+    assert.equal(second.user.name, 'New holder');
+    const holder = await store.users.findById(first.user.id);
+    assert.equal(holder?.email, 'alice@example.com');
+    assert.equal(holder?.name, 'Alice', 'the first user is untouched');
+    assert.equal(reporting.events[0]?.details?.kept, 'none');
+  });
+});
+
+describe('external auth method: ill-formed profile strings (issue 13 item 14)', () => {
+  const illFormed: ReadonlyArray<readonly [string, Record<string, unknown>, RegExp]> = [
+    ['a NUL in sub', { sub: 'u-\u0000-1' }, /\/sub holds a control character/],
+    ['a NUL in name', { sub: 'u-1', name: 'Al\u0000ice' }, /\/name holds a control character/],
+    ['a NUL in email', { sub: 'u-1', email: 'alice\u0000@example.com' }, /\/email holds a control character/],
+    ['a terminal escape in name', { sub: 'u-1', name: 'Alice\u001b]0;owned\u0007' }, /\/name holds a control character/],
+    ['a NUL in a group', { sub: 'u-1', groups: ['ops\u0000'] }, /\/groups\/0 holds a control character/],
+    ['a lone high surrogate in sub', { sub: 'u-\ud800' }, /\/sub holds an unpaired UTF-16 surrogate/],
+    ['a lone low surrogate in sub', { sub: 'u-\udc00x' }, /\/sub holds an unpaired UTF-16 surrogate/],
+    ['a lone surrogate in name', { sub: 'u-1', name: 'A\ud83d' }, /\/name holds an unpaired UTF-16 surrogate/],
+  ];
+  for (const [name, profile, reason] of illFormed) {
+    test(`${name}: unavailable, nothing stored`, async (t) => {
+      // JSON.stringify writes a lone surrogate as a \\uXXXX escape: valid JSON, an ill-formed string once parsed.
+      const { check, store } = await verifyAgainst(t, (_req, res) => json(res, 200, profile));
+      assertUnavailable(check, reason);
+      await assertNoUsers(store);
+    });
+  }
+
+  test('two subs that differ only in a lone surrogate never merge into one user', async (t) => {
+    const subs = ['u-\ud800', 'u-\ud801'];
+    const service = await startService(t, (_req, res) => json(res, 200, { sub: subs.shift() }));
+    const store = await freshStore(t);
+    const verifier = createExternalVerifier(methodConfig(service.url), { users: store.users, now: () => NOW });
+    assert.equal((await verifier.verify('a', PASSWORD)).outcome, 'unavailable');
+    assert.equal((await verifier.verify('b', PASSWORD)).outcome, 'unavailable');
+    await assertNoUsers(store);
+  });
+
+  test('well-formed non-ASCII (an emoji pair, accents, a tab-free name) is accepted unchanged', async (t) => {
+    const { check } = await verifyAgainst(t, (_req, res) => json(res, 200, { sub: 'u-😀-é', name: 'Zoë 😀' }));
+    assert.equal(check.outcome, 'accepted');
+    assert.equal(check.user.externalSub, 'u-😀-é');
+    assert.equal(check.user.name, 'Zoë 😀');
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { appliedMigrations, LATEST_MIGRATION, migrateToLatest } from '../../src/store/sql/migrations.js';
 import { openSqliteStore, SQLITE_FILE_NAME, StoreInUseError } from '../../src/store/sqlite.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { minimalConfig, writeConfig } from '../support/config-files.js';
+import { captureLogs, startTestGatehouse } from '../support/gatehouse-instance.js';
 import { tempDir } from '../support/temp-dir.js';
 import { storeConformanceSuite } from './conformance.js';
 import { newFamily, pairAt, seedSubscription, T0 } from './conformance/fixtures.js';
@@ -148,5 +151,54 @@ describe('SQLite store', () => {
       } finally {
         await store.close();
       }
+    }));
+});
+
+describe('SQLite store: file permissions (issue 13 item 8)', { skip: process.platform === 'win32' }, () => {
+  const modeOf = (file: string) => statSync(file).mode & 0o777;
+
+  it('creates the database and its -wal and -shm 0600 in a data directory that already exists (0755)', () =>
+    withDataDir(async (dataDir) => {
+      chmodSync(dataDir, 0o755);
+      const warnings: string[] = [];
+      const store = await openSqliteStore({ dataDir, onWarning: (message) => warnings.push(message) });
+      try {
+        await store.users.create({ authMethod: 'local', email: 'private@example.com' }, T0);
+        const file = path.join(dataDir, SQLITE_FILE_NAME);
+        assert.ok(existsSync(`${file}-wal`), 'the write went to the WAL');
+        // In EXCLUSIVE locking mode the WAL index lives in memory: a -shm file appears only if that changes.
+        for (const name of [file, `${file}-wal`, `${file}-shm`].filter((candidate) => existsSync(candidate))) {
+          assert.equal(modeOf(name).toString(8), '600', `${path.basename(name)} is for the owner only`);
+        }
+      } finally {
+        await store.close();
+      }
+      assert.equal(warnings.length, 1, 'a directory others can read is reported');
+      assert.match(warnings[0] as string, /readable by other users/);
+    }));
+
+  it('creates a missing data directory 0700 and says nothing about it', () =>
+    withDataDir(async (parent) => {
+      const dataDir = path.join(parent, 'nested', 'data');
+      const warnings: string[] = [];
+      const store = await openSqliteStore({ dataDir, onWarning: (message) => warnings.push(message) });
+      await store.close();
+      assert.equal(modeOf(dataDir).toString(8), '700');
+      assert.equal(modeOf(path.join(dataDir, SQLITE_FILE_NAME)).toString(8), '600');
+      assert.deepEqual(warnings, []);
+    }));
+
+  it('warns at start-up, in the log, when the data directory is readable by others', () =>
+    withDataDir(async (dataDir) => {
+      chmodSync(dataDir, 0o755);
+      const raw = minimalConfig();
+      raw.dataDir = dataDir;
+      const logs = captureLogs();
+      const gatehouse = await startTestGatehouse(loadConfig({ path: writeConfig(raw), env: { DATABASE_URL: '', REDIS_URL: '' } }), { logs });
+      await gatehouse.close();
+      const warning = logs.lines.map((line) => JSON.parse(line) as { level: number; msg: string; dataDir?: string }).find((entry) => /readable by other users/.test(entry.msg));
+      assert.ok(warning, `a start-up warning, got:\n${logs.lines.join('\n')}`);
+      assert.equal(warning.level, 40, 'at warn');
+      assert.equal(warning.dataDir, dataDir);
     }));
 });

@@ -1,13 +1,14 @@
 import Type from 'typebox';
 import Value from 'typebox/value';
 import type { ExternalAuthMethodConfig } from '../../config/config.js';
-import { StoreConflictError, type User, type UserStore } from '../../store/store.js';
+import { StoreConflictError, StoreUnavailableError, type ExternalProfile, type User, type UserStore } from '../../store/store.js';
+import { AUTH_METHOD_AUDIT_EVENT, recordAuthMethodEvent, type AuthMethodReporting } from './auth-method-reports.js';
 import type { CredentialCheck, CredentialVerifier } from './credential-verifier.js';
 
 // The external auth method: an HTTP service that Gatehouse asks "is this username + password
 // right?" and that answers with a profile. Every way the service can fail maps to `unavailable`
 // (the grant answers 503 temporarily_unavailable), so a broken service never yields a token and
-// never a 500. Reasons are logged by the caller: they name what went wrong, never the password.
+// never a 500; so does a profile Gatehouse could not store faithfully (an ill-formed string). Reasons are logged by the caller: they name what went wrong, never the password.
 
 /** The most of an answer we read; a profile is a few hundred bytes, anything larger is a fault. */
 export const MAX_ANSWER_BYTES = 64 * 1024; // 64 KiB
@@ -26,6 +27,31 @@ export interface ExternalVerifierDeps {
   readonly now: () => number;
   /** Defaults to Node's built-in fetch (undici); tests may substitute it. */
   readonly fetch?: typeof fetch;
+  /** Where a profile conflict is reported (warn log + audit row); unreported without. */
+  readonly reporting?: AuthMethodReporting;
+}
+
+// C0 and C1 controls, DEL among them: no identifier or display name carries one, NUL cannot be
+// stored in PostgreSQL text, and escapes would reach an admin's terminal. \p{Cs} matches only a
+// lone surrogate (a pair is one code point under /u), which encoding to UTF-8 would turn into
+// U+FFFD, merging distinct subs into one Gatehouse user.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Why a string the profile carries cannot be stored faithfully; null when all are fine. */
+function illFormedField(profile: { sub: string; email?: string | null; name?: string | null; groups?: readonly string[] }): string | null {
+  const fields: [string, string | null | undefined][] = [
+    ['/sub', profile.sub],
+    ['/email', profile.email],
+    ['/name', profile.name],
+    ...(profile.groups ?? []).map((group, i): [string, string] => [`/groups/${i}`, group]),
+  ];
+  for (const [field, value] of fields) {
+    if (typeof value !== 'string') continue;
+    if (LONE_SURROGATE.test(value)) return `${field} holds an unpaired UTF-16 surrogate`;
+    if (CONTROL.test(value)) return `${field} holds a control character`;
+  }
+  return null;
 }
 
 const unavailable = (reason: string): CredentialCheck => ({ outcome: 'unavailable', reason });
@@ -90,6 +116,9 @@ export function createExternalVerifier(config: ExternalAuthMethodConfig, deps: E
     if ('error' in body) return rejected;
     if (!Value.Check(Profile, body)) return unavailable(`the service's profile is malformed: ${firstViolation(body)}`);
 
+    const illFormed = illFormedField(body);
+    if (illFormed !== null) return unavailable(`the service's profile is malformed: ${illFormed}`);
+
     const profile = {
       sub: body.sub,
       email: body.email ?? null,
@@ -98,17 +127,38 @@ export function createExternalVerifier(config: ExternalAuthMethodConfig, deps: E
     };
     let user: User;
     try {
-      user = await deps.users.upsertExternal(config.id, profile, deps.now());
+      user = await storeProfile(profile);
     } catch (error) {
-      // Emails are unique per auth method: a second sub with a known email is the service
-      // contradicting itself, not a Gatehouse fault.
-      if (error instanceof StoreConflictError) return unavailable('the service gave a known email to another sub');
+      if (error instanceof StoreUnavailableError) return unavailable(`the user store is unavailable: ${error.reason}`);
       throw error;
     }
     // An admin disables the Gatehouse record to cut an external identity off (CredentialCheck:
     // a disabled user is rejected like a wrong password).
     if (user.disabled) return rejected;
     return { outcome: 'accepted', user };
+  }
+
+  /**
+   * Emails are unique per auth method. When the service gives this sub an email another user of
+   * the method holds (an address reassigned in the directory, the holder not signed in since),
+   * the sign-in goes ahead: the identity is the sub, and refusing would lock the new holder out
+   * until the old one signs in again. The email is left as it was (none for a first sign-in), and
+   * a warning and an audit row say so.
+   */
+  async function storeProfile(profile: ExternalProfile & { email: string | null }): Promise<User> {
+    try {
+      return await deps.users.upsertExternal(config.id, profile, deps.now());
+    } catch (error) {
+      if (!(error instanceof StoreConflictError)) throw error;
+    }
+    const { email: _kept, ...withoutEmail } = profile;
+    const user = await deps.users.upsertExternal(config.id, withoutEmail, deps.now());
+    if (deps.reporting) {
+      const details = { authMethod: config.id, field: 'email', kept: user.email === null ? 'none' : 'previous' };
+      deps.reporting.log.warn({ ...details, userId: user.id }, 'external profile email belongs to another user of the method; not updated');
+      await recordAuthMethodEvent(deps.reporting, { type: AUTH_METHOD_AUDIT_EVENT.profileConflict, userId: user.id, details });
+    }
+    return user;
   }
 
   return { authMethodId: config.id, verify };

@@ -1,4 +1,4 @@
-import type { UserStore } from '../../store/store.js';
+import { StoreUnavailableError, type User, type UserStore } from '../../store/store.js';
 import type { PasswordHasher } from '../passwords.js';
 import type { CredentialCheck, CredentialVerifier } from './credential-verifier.js';
 
@@ -22,7 +22,14 @@ export function createLocalVerifier(authMethodId: string, deps: LocalVerifierDep
       return (await users.findLocalByLogin(username))?.id ?? null;
     },
     async verify(username: string, password: string): Promise<CredentialCheck> {
-      const user = await users.findLocalByLogin(username);
+      let user: User | null;
+      try {
+        user = await users.findLocalByLogin(username);
+      } catch (error) {
+        // A database outage proves nothing about the password: not a failed sign-in (503).
+        if (error instanceof StoreUnavailableError) return { outcome: 'unavailable', reason: `the user store is unavailable: ${error.reason}` };
+        throw error;
+      }
       if (!user || user.passwordHash === null) {
         await passwords.verifyDummy(password);
         return { outcome: 'rejected' };

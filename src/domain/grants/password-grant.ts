@@ -64,7 +64,7 @@ export const passwordGrant: Grant = {
 
     if (check.outcome === 'unavailable') {
       await context.loginThrottle.undecided(admission.pass, now);
-      await recordRefusal('auth_method_unavailable', { authMethod: context.authMethodId, cause: check.reason });
+      // Audited once per outage, not once per sign-in (auth-methods/outage-reporting.ts).
       throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.authMethodUnavailable(context.authMethodId));
     }
     if (check.outcome === 'rejected') {

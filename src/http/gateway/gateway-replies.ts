@@ -52,3 +52,11 @@ export function sendUpstreamFailure(reply: FastifyReply, failure: UpstreamFailur
   }
   return reply.code(502).send({ error: 'bad_gateway', error_description: 'the upstream API could not be reached' });
 }
+
+/** The token could not be checked because the database is unavailable: RFC 9110 §15.6.4, retry later. */
+export function sendStoreUnavailable(reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
+  return reply
+    .code(503)
+    .header('retry-after', String(retryAfterSeconds))
+    .send({ error: 'temporarily_unavailable', error_description: 'the access token cannot be checked right now; try again later' });
+}

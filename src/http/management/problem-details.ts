@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ManagementError, type ManagementErrorCode } from '../../domain/management/management-error.js';
-import { StoreConflictError, StoreReferenceError } from '../../store/store.js';
+import { StoreConflictError, StoreReferenceError, StoreUnavailableError } from '../../store/store.js';
+import { STORE_RETRY_AFTER_SECONDS } from '../error-handler.js';
 
 // The management API's wire error table: every error code, its HTTP status and title, in one
 // place. Bodies are RFC 9457 problem details (application/problem+json); `type` is a relative
@@ -8,7 +9,7 @@ import { StoreConflictError, StoreReferenceError } from '../../store/store.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-type ProblemCode = ManagementErrorCode | 'validation_failed' | 'server_error';
+type ProblemCode = ManagementErrorCode | 'validation_failed' | 'server_error' | 'temporarily_unavailable';
 
 interface WireProblem {
   readonly status: number;
@@ -25,6 +26,8 @@ export const PROBLEMS: Readonly<Record<ProblemCode, WireProblem>> = {
   validation_failed: { status: 400, title: 'Request does not match the schema' },
   conflict: { status: 409, title: 'Conflict with the current state' },
   server_error: { status: 500, title: 'Internal error' },
+  // The database did not answer in time or refused connections; sent with Retry-After.
+  temporarily_unavailable: { status: 503, title: 'Temporarily unavailable' },
 };
 
 export interface ProblemBody {
@@ -44,6 +47,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
     const presented = /^bearer\s/i.test(request.headers.authorization ?? '');
     reply.header('www-authenticate', presented ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
   }
+  if (code === 'temporarily_unavailable') reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
   const body: ProblemBody = { type: `/problems/${code}`, title, status, detail, code, instance: request.url.split('?')[0] as string };
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
@@ -58,6 +62,10 @@ export function managementErrorHandler(error: FastifyError | Error, request: Fas
   if ((error as { code?: unknown }).code === 'invalid_cursor') return sendProblem(request, reply, 'invalid_request', 'the page cursor is not valid');
   if (error instanceof StoreConflictError) return sendProblem(request, reply, 'conflict', error.message);
   if (error instanceof StoreReferenceError) return sendProblem(request, reply, 'invalid_request', error.message);
+  if (error instanceof StoreUnavailableError) {
+    request.log.warn({ reason: error.reason }, 'database unavailable');
+    return sendProblem(request, reply, 'temporarily_unavailable', 'the database cannot be reached right now; try again later');
+  }
   const status = (error as FastifyError).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return sendProblem(request, reply, 'invalid_request', error.message, status);
   request.log.error({ err: error }, 'management request failed');

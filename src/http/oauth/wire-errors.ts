@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAUTH_DESCRIPTIONS, toWireDescription } from '../../domain/oauth-descriptions.js';
 import { OAuthError, type OAuthErrorCode } from '../../domain/oauth-error.js';
+import { StoreUnavailableError } from '../../store/store.js';
 
 // The wire error table of the OAuth endpoints: every code they can answer with, its HTTP status
 // and extra headers, in one place. Bodies are RFC 6749 §5.2 JSON; every description comes from
@@ -23,7 +24,7 @@ export const WIRE_ERRORS: Readonly<Record<OAuthErrorCode, WireError>> = {
   invalid_grant: { status: 400 },
   unauthorized_client: { status: 400 },
   unsupported_grant_type: { status: 400 },
-  // The auth method's backing service failed; the client may retry (RFC 9110 §15.6.4).
+  // The auth method's backing service, or the database, failed; the client may retry (RFC 9110 §15.6.4).
   temporarily_unavailable: { status: 503, headers: () => ({ 'retry-after': '5' }) },
   server_error: { status: 500 },
   // Per-address sign-in throttling (src/domain/brute-force/): RFC 6585 §4, RFC 9110 §10.2.3.
@@ -48,8 +49,15 @@ function fromFramework(error: unknown): OAuthError | null {
   return new OAuthError('invalid_request', error instanceof Error ? OAUTH_DESCRIPTIONS.frameworkRefusal(error.message) : OAUTH_DESCRIPTIONS.malformedRequest());
 }
 
+/** A database outage is not our bug: the client may retry (the cause is logged at warn). */
+function fromStore(request: FastifyRequest, error: unknown): OAuthError | null {
+  if (!(error instanceof StoreUnavailableError)) return null;
+  request.log.warn({ reason: error.reason }, 'database unavailable');
+  return new OAuthError('temporarily_unavailable', 'the authorization server cannot reach its database right now; try again later');
+}
+
 export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const oauthError = error instanceof OAuthError ? error : fromFramework(error);
+  const oauthError = error instanceof OAuthError ? error : (fromStore(request, error) ?? fromFramework(error));
   reply.headers(NO_STORE_HEADERS);
   request.oauthError = oauthError?.code ?? 'server_error';
   if (!oauthError || oauthError.code === 'server_error') {

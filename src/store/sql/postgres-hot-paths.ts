@@ -69,9 +69,12 @@ function looksUsable(row: PresentedTokenRow, now: number, holder: RefreshTokenHo
   );
 }
 
-export function postgresHotPaths(pool: pg.Pool): HotPaths {
+/** pg's named-statement query on a pool, with the store's failure translation applied by the caller. */
+export type NamedQuery = (config: pg.QueryConfig<HotValue[]>) => Promise<{ readonly rows: readonly unknown[] }>;
+
+export function postgresHotPaths(namedQuery: NamedQuery): HotPaths {
   const query = async <Row>(statement: HotStatement, values: readonly HotValue[]) =>
-    (await pool.query({ name: statement.name, text: statement.text, values: values as HotValue[] })).rows as Row[];
+    (await namedQuery({ name: statement.name, text: statement.text, values: values as HotValue[] })).rows as Row[];
 
   return {
     one: async <Row>(statement: HotStatement, values: readonly HotValue[]) => (await query<Row>(statement, values))[0],

@@ -49,14 +49,18 @@ export class SqlUserStore implements UserStore {
   }
 
   async upsertExternal(authMethod: string, profile: ExternalProfile, now: number): Promise<User> {
+    const set: Updateable<UsersTable> = { name: profile.name ?? null, groups: json(profile.groups ?? []), updated_at: now };
+    if (profile.email !== undefined) set.email = normaliseEmail(profile.email);
     const refresh = () =>
-      this.db
-        .updateTable('users')
-        .set({ email: normaliseEmail(profile.email), name: profile.name ?? null, groups: json(profile.groups ?? []), updated_at: now })
-        .where('auth_method', '=', authMethod)
-        .where('external_sub', '=', profile.sub)
-        .returningAll()
-        .executeTakeFirst();
+      withConstraints('user', () =>
+        this.db
+          .updateTable('users')
+          .set(set)
+          .where('auth_method', '=', authMethod)
+          .where('external_sub', '=', profile.sub)
+          .returningAll()
+          .executeTakeFirst(),
+      );
     const existing = await refresh();
     if (existing) return toUser(existing);
     try {

@@ -198,6 +198,28 @@ export function userStoreSuite(open: OpenStore): void {
       assert.deepEqual(exact.map((p) => p.length), [3, 3], 'a full last page has no next cursor');
     });
 
+    test('upsertExternal: an email another user of the method has is a StoreConflictError, and nothing changes', async (store) => {
+      const holder = await store.users.upsertExternal('corp-ldap', { sub: 'u-1', email: 'shared@example.com', name: 'Holder' }, T0);
+      const mover = await store.users.upsertExternal('corp-ldap', { sub: 'u-2', email: 'own@example.com', name: 'Mover' }, T0);
+      // Issue 13 item 13: the refresh of an existing record (the update) was not mapped.
+      await rejectsWithConflict(store.users.upsertExternal('corp-ldap', { sub: 'u-2', email: 'SHARED@example.com', name: 'Mover 2' }, T1));
+      await rejectsWithConflict(store.users.upsertExternal('corp-ldap', { sub: 'u-3', email: 'shared@example.com' }, T1));
+      assert.deepEqual(await store.users.findById(mover.id), mover, 'the clashing refresh changed nothing');
+      assert.deepEqual(await store.users.findById(holder.id), holder);
+      assert.equal((await store.users.list()).items.length, 2, 'the clashing first login created nothing');
+    });
+
+    test('upsertExternal without an email keeps the stored one, and a new record has none', async (store) => {
+      const created = await store.users.upsertExternal('corp-ldap', { sub: 'u-7', email: 'kept@example.com', name: 'A' }, T0);
+      const refreshed = await store.users.upsertExternal('corp-ldap', { sub: 'u-7', name: 'B' }, T1);
+      assert.equal(refreshed.id, created.id);
+      assert.equal(refreshed.email, 'kept@example.com');
+      assert.equal(refreshed.name, 'B');
+      const cleared = await store.users.upsertExternal('corp-ldap', { sub: 'u-7', email: null }, T1);
+      assert.equal(cleared.email, null, 'null, unlike absent, clears it');
+      assert.equal((await store.users.upsertExternal('corp-ldap', { sub: 'u-8' }, T1)).email, null);
+    });
+
     test('countAdmins counts enabled admins only', async (store) => {
       assert.equal(await store.users.countAdmins(), 0);
       const first = await createLocalUser(store, T0, { admin: true });
