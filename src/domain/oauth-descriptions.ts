@@ -97,4 +97,5 @@ export const OAUTH_DESCRIPTIONS = {
     'only a confidential client with an approved subscription to this API may introspect its tokens (RFC 7662 section 2.1)',
 
   serverError: () => 'internal error',
+  storeUnavailable: () => 'the authorization server cannot reach its database right now; try again later',
 } as const satisfies Readonly<Record<string, (...values: never[]) => string>>;

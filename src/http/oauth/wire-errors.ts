@@ -53,7 +53,7 @@ function fromFramework(error: unknown): OAuthError | null {
 function fromStore(request: FastifyRequest, error: unknown): OAuthError | null {
   if (!(error instanceof StoreUnavailableError)) return null;
   request.log.warn({ reason: error.reason }, 'database unavailable');
-  return new OAuthError('temporarily_unavailable', 'the authorization server cannot reach its database right now; try again later');
+  return new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.storeUnavailable());
 }
 
 export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
