@@ -66,6 +66,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     now,
     accessTokens: gateway.accessTokens,
     rateLimiter: gateway.rateLimiter,
+    revocations: gateway.revocations,
     loginThrottle: throttle.loginThrottle,
     bruteForceCounters: throttle.counterMode,
     publicPort: () => boundPublicPort ?? config.listeners.public.port,

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../../config/config.js';
+import type { RevocationBus } from '../../domain/revocation-fanout.js';
 import type { AdmissionServices } from './admission.js';
 import { registerApiProxy } from './api-proxy.js';
+import { OpenWebSockets } from './open-websockets.js';
+import { CLOSE_GOING_AWAY } from './websocket-link.js';
 
 // The gateway part of the public listener: every configured API under its path prefix. Its own
 // encapsulated scope, because the listener's body parsers (JSON, with a 64 KiB limit) must not
@@ -9,10 +12,21 @@ import { registerApiProxy } from './api-proxy.js';
 
 export interface GatewayRoutesOptions {
   readonly apis: readonly ApiConfig[];
-  readonly services: AdmissionServices;
+  readonly services: AdmissionServices & {
+    readonly revocations: Pick<RevocationBus, 'subscribe'>;
+    readonly now: () => number;
+  };
 }
 
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
-  for (const api of options.apis) await registerApiProxy(app, api, options.services);
+  const { services } = options;
+  // Open WebSockets end with their login, in every process (open-websockets.ts).
+  const sockets = new OpenWebSockets(services.accessTokens, services.now);
+  services.revocations.subscribe(sockets);
+  app.addHook('preClose', (done) => {
+    sockets.closeAll(CLOSE_GOING_AWAY, 'gateway shutting down');
+    done();
+  });
+  for (const api of options.apis) await registerApiProxy(app, api, services, sockets);
 }
