@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +39,8 @@ async function flood(socket: WebSocket, flood: Flood): Promise<void> {
     const written = new Promise<void>((resolve) => socket.send(MESSAGE, () => resolve()));
     flood.offered += MESSAGE.length;
     if (socket.bufferedAmount > 4 * MESSAGE.length) await Promise.race([written, closed]);
+    // While the kernel takes every write at once, nothing else in this process would run.
+    else await new Promise(setImmediate);
   }
 }
 
@@ -55,19 +57,17 @@ async function peakGrowth(pid: number, baseline: number, done: () => boolean): P
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 describe('WebSocket backpressure in a real Gatehouse process', async () => {
-  // The upstream: /flood offers 1 GiB to whoever connects, /sink never reads, /echo echoes.
-  const closures = new Map<string, Promise<[number, Buffer]>>();
-  const floods = new Map<string, Flood>();
+  // The upstream: /flood offers 1 GiB to whoever connects, /sink never reads, /echo echoes. Each
+  // arrival is announced under its path, with what was offered on it.
+  const arrivals = new EventEmitter();
   const http = createServer();
   const upstream = new WebSocketServer({ server: http });
   upstream.on('connection', (socket, request) => {
     const path = request.url ?? '';
-    closures.set(path, once(socket, 'close') as Promise<[number, Buffer]>);
-    if (path === '/flood') {
-      const offered = { offered: 0 };
-      floods.set(path, offered);
-      void flood(socket, offered);
-    } else if (path === '/sink') socket.pause();
+    const offered: Flood = { offered: 0 };
+    arrivals.emit(path, socket, offered);
+    if (path === '/flood') void flood(socket, offered);
+    else if (path === '/sink') socket.pause();
     else socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -120,14 +120,15 @@ describe('WebSocket backpressure in a real Gatehouse process', async () => {
 
   test('a client that stops reading: 1 GiB offered by the upstream, RSS + < 50 MiB, the client closed with 1008', async (t) => {
     const baseline = await warmBaseline();
+    const arrival = once(arrivals, '/flood') as Promise<[WebSocket, Flood]>;
     const socket = await connect('/flood');
     socket.pause(); // its TCP receive window fills; nothing is read any more
-    const upstreamClosed = closures.get('/flood');
-    assert.ok(upstreamClosed);
+    const [upstreamSide, flooding] = await arrival;
+    const upstreamClosed = once(upstreamSide, 'close') as Promise<[number, Buffer]>;
     let upstreamDone = false;
     void upstreamClosed.then(() => (upstreamDone = true));
-    const peak = await peakGrowth(gatehouse.pid, baseline, () => upstreamDone || (floods.get('/flood')?.offered ?? 0) >= OFFERED);
-    const offered = floods.get('/flood')?.offered ?? 0;
+    const peak = await peakGrowth(gatehouse.pid, baseline, () => upstreamDone || flooding.offered >= OFFERED);
+    const offered = flooding.offered;
     t.diagnostic(`RSS ${mib(baseline)} + at most ${mib(peak)}; the upstream got ${mib(offered)} out`);
     try {
       assert.ok(peak < RSS_GROWTH_BOUND, `Gatehouse grew by ${mib(peak)} while ${mib(offered)} were offered`);
