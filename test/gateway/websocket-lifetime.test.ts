@@ -106,6 +106,20 @@ describe('open WebSockets end with their login', async () => {
   });
 });
 
+test('shutting Gatehouse down closes its open WebSockets with 1001', async () => {
+  const upstream = await startUpstream();
+  const config = testConfig(await gatewayRawConfig(upstream.url));
+  const passwords = fastHasher();
+  const gatehouse = await startTestGatehouse(config, { passwords });
+  const { public: base } = await gatehouse.listen();
+  const { tokens } = await login({ gatehouse, store: gatehouse.services.store, passwords, advance: () => {}, now: Date.now });
+  const socket = await openSocket(base, '/orders/socket', tokens.access_token);
+  assert.ok(await echoes(socket));
+  const closed = closure(socket);
+  await gatehouse.close();
+  assert.deepEqual(await closed, { code: 1001, reason: 'gateway shutting down' });
+});
+
 // Two Gatehouse processes' worth of state sharing PostgreSQL and Redis, as in
 // revocation-fanout.test.ts: a WebSocket open through B ends when its login is revoked on A.
 const REDIS_URL = process.env.REDIS_URL || undefined;

@@ -39,12 +39,6 @@ export class OpenWebSockets implements RevocationListener {
     this.#now = now;
   }
 
-  get size(): number {
-    let count = 0;
-    for (const sockets of this.#byFamily.values()) count += sockets.size;
-    return count;
-  }
-
   add(socket: OpenWebSocket): void {
     const { familyId } = socket.token;
     let sockets = this.#byFamily.get(familyId);
