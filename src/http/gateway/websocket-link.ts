@@ -12,7 +12,6 @@ import type { WebSocketConfig } from '../../config/config.js';
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY_VIOLATION = 1008;
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
-export const CLOSE_INTERNAL_ERROR = 1011;
 export const CLOSE_BAD_GATEWAY = 1014;
 
 export type LinkSide = 'client' | 'upstream';
@@ -44,12 +43,12 @@ function shortReason(reason: string): string {
   return bytes.length <= 123 ? reason : bytes.subarray(0, 123).toString().replace(/\uFFFD+$/, '');
 }
 
-/** What ws reports when it closes a side for breaking the protocol or the limits. */
-function failureCode(error: Error & { code?: string }): number {
+/** The code ws closed a side with for breaking the protocol or the limits; null: a network error. */
+function failureCode(error: Error & { code?: string }): number | null {
   if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return CLOSE_MESSAGE_TOO_BIG;
   if (error.code === 'WS_ERR_INVALID_UTF8') return 1007;
   if (error.code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS') return CLOSE_POLICY_VIOLATION;
-  return error.code?.startsWith('WS_ERR_') ? 1002 : CLOSE_INTERNAL_ERROR;
+  return error.code?.startsWith('WS_ERR_') ? 1002 : null;
 }
 
 /** Forwards `from`'s frames to `to`; returns a function that cancels a pending stall timer. */
@@ -106,7 +105,11 @@ export function linkWebSockets(client: WebSocket, upstream: WebSocket, limits: L
   const stopUpstreamRelay = relay(upstream, client, limits, stalled('client'));
 
   for (const [side, socket] of [['client', client], ['upstream', upstream]] as const) {
-    socket.on('error', (error: Error) => failures.set(side, failureCode(error)));
+    socket.on('error', (error: Error) => {
+      // A network error ends in a close with 1006, handled below like any dropped connection.
+      const code = failureCode(error);
+      if (code !== null) failures.set(side, code);
+    });
     socket.on('close', (code: number, reason: Buffer) => {
       const failure = failures.get(side);
       if (failure !== undefined) {
