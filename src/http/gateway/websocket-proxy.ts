@@ -10,7 +10,7 @@ import { sendBadUpgrade, sendUpstreamFailure, type UpstreamFailure } from './gat
 import type { OpenWebSockets } from './open-websockets.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders, type ForwardingContext } from './upstream-headers.js';
 import { linkWebSockets } from './websocket-link.js';
-import { checkHandshake, isWebSocketUpgrade, pendingUpgrade, routeUpgrades } from './websocket-upgrade.js';
+import { checkHandshake, isWebSocketUpgrade, pendingUpgrade, routeUpgrades, type PendingUpgrade } from './websocket-upgrade.js';
 
 // An API's WebSocket upgrades, once admitted (admission.ts ran in onRequest): the upstream is
 // dialled first, with the client's offered subprotocols and the identity headers, so that its
@@ -112,9 +112,7 @@ export function registerWebSocketProxy(scope: FastifyInstance, options: WebSocke
   } as ServerOptions);
   server.on('headers', (headers: string[], request: IncomingMessage) => headers.push(...(extraHeaders.get(request) ?? [])));
 
-  scope.addHook('preHandler', async (request, reply) => {
-    const pending = pendingUpgrade(request.raw);
-    if (!pending || !isWebSocketUpgrade(request.raw)) return undefined;
+  const proxyUpgrade = async (request: FastifyRequest, reply: FastifyReply, pending: PendingUpgrade): Promise<FastifyReply> => {
     const handshake = checkHandshake(request.raw);
     if (!handshake.valid) return sendBadUpgrade(reply, handshake.problem);
     const url = upstreamWebSocketUrl(api, options.upstreamBasePath, request.raw.url ?? '');
@@ -155,5 +153,14 @@ export function registerWebSocketProxy(scope: FastifyInstance, options: WebSocke
       upstream.resume();
     });
     return reply;
+  };
+
+  // A callback hook, so that ordinary requests pay no promise for it.
+  scope.addHook('preHandler', (request, reply, done) => {
+    const pending = pendingUpgrade(request.raw);
+    if (!pending || !isWebSocketUpgrade(request.raw)) return done();
+    // Every outcome answers the client or takes the socket over: the route handler never runs,
+    // so `done` is only for an error.
+    proxyUpgrade(request, reply, pending).then(() => undefined, done);
   });
 }
