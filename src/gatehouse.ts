@@ -80,6 +80,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     now,
     accessTokens: gateway.accessTokens,
     rateLimiter: gateway.rateLimiter,
+    revocations: gateway.revocations,
     loginThrottle: throttle.loginThrottle,
     bruteForceCounters: throttle.counterMode,
     metrics,

@@ -17,6 +17,8 @@ export interface GatewayState {
   readonly store: Store;
   readonly accessTokens: AccessTokenVerifier;
   readonly rateLimiter: RateLimiter;
+  /** Every revocation, from this process or any other: open WebSockets are closed on it. */
+  readonly revocations: Pick<RevocationBus, 'subscribe'>;
   close(): Promise<void>;
 }
 
@@ -53,5 +55,5 @@ export async function createGatewayState(config: Config, deps: GatewayStateDepen
     messagesMissed: () => accessTokens.evictAll(),
   });
   const rateLimiter = new RateLimiter(redis ? new RedisRateCounter(redis) : new MemoryRateCounter(), now);
-  return { store, accessTokens, rateLimiter, close: () => bus.close() };
+  return { store, accessTokens, rateLimiter, revocations: bus, close: () => bus.close() };
 }

@@ -47,6 +47,18 @@ export interface ScopeConfig {
   readonly description: string;
 }
 
+/** Limits of one API's WebSocket connections (schema.ts has the defaults). */
+export interface WebSocketConfig {
+  /** Bytes: the largest message either side may send. */
+  readonly maxMessageBytes: number;
+  /** Bytes queued towards one side above which the other side is no longer read. */
+  readonly maxBufferedBytes: number;
+  /** Milliseconds a side may stay above maxBufferedBytes before the connection is closed. */
+  readonly stallTimeoutMs: number;
+  /** Seconds; null: no limit but the access token's expiry. */
+  readonly maxLifetimeSeconds: number | null;
+}
+
 export interface ApiConfig {
   readonly id: string;
   readonly name: string;
@@ -70,6 +82,7 @@ export interface ApiConfig {
   readonly plans: readonly PlanConfig[];
   /** Milliseconds: no upstream response headers by then is 504; absent: gateway.upstreamTimeoutMs. */
   readonly upstreamTimeoutMs?: number;
+  readonly websocket: WebSocketConfig;
 }
 
 export interface GatewayConfig {
@@ -136,6 +149,12 @@ export interface Config {
 export const DEFAULT_ACCESS_TOKEN_LIFETIME = 3600; // 1 hour, as in the seed's example response
 export const DEFAULT_REFRESH_TOKEN_IDLE_LIFETIME = 14 * 24 * 3600; // 14 days
 export const DEFAULT_SESSION_LIFETIME = 30 * 24 * 3600; // 30 days
+export const DEFAULT_WEBSOCKET_LIMITS: WebSocketConfig = {
+  maxMessageBytes: 1024 * 1024, // 1 MiB
+  maxBufferedBytes: 1024 * 1024, // 1 MiB
+  stallTimeoutMs: 30_000, // 30 s
+  maxLifetimeSeconds: null,
+};
 
 export class ConfigError extends Error {
   readonly code = 'config_invalid';

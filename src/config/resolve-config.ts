@@ -104,6 +104,7 @@ function resolveApi(
       rateLimit: p.rateLimit ?? null,
     })),
     upstreamTimeoutMs: raw.upstreamTimeoutMs ?? gateway.upstreamTimeoutMs,
+    websocket: { ...raw.websocket, maxLifetimeSeconds: raw.websocket.maxLifetimeSeconds ?? null },
   };
 }
 

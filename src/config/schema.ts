@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { DEFAULT_WEBSOCKET_LIMITS as WS } from './config.js';
 
 // The configuration file's schema. Defaults carry their unit in a comment; the loader applies
 // them, validates, then runs the cross-reference checks of config/validate-references.ts.
@@ -82,6 +83,24 @@ const Scope = Type.Object(
   { additionalProperties: false },
 );
 
+// The gateway's WebSocket proxy, per API. A connection holds at most about
+// 2 × (maxBufferedBytes + 2 × maxMessageBytes) of memory: what is queued towards each side, plus
+// one message being read from each side.
+const WebSocketLimits = Type.Object(
+  {
+    // The largest message either side may send (RFC 6455 §7.4.1: a bigger one is closed with 1009).
+    maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: WS.maxMessageBytes }), // 1 MiB
+    // Queued towards one side and not yet taken by it: above this, Gatehouse stops reading from the
+    // other side (backpressure) until half of it is gone.
+    maxBufferedBytes: Type.Integer({ minimum: 16 * 1024, maximum: 256 * 1024 * 1024, default: WS.maxBufferedBytes }), // 1 MiB
+    // A side that stays above maxBufferedBytes this long is not reading: both sides are closed with 1008.
+    stallTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: WS.stallTimeoutMs }), // 30 s
+    // Unset: a connection lasts until its access token expires or its login is revoked (both 1008).
+    maxLifetimeSeconds: Type.Optional(Seconds), // closed with 1001 when reached
+  },
+  { additionalProperties: false, default: {} },
+);
+
 const Api = Type.Object(
   {
     id: Identifier,
@@ -101,6 +120,7 @@ const Api = Type.Object(
     plans: Type.Array(Plan, { minItems: 1, default: [{ id: 'default', name: 'Default', requiresApproval: false }] }),
     // Overrides gateway.upstreamTimeoutMs for this API's upstream.
     upstreamTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })), // ms
+    websocket: WebSocketLimits,
   },
   { additionalProperties: false },
 );

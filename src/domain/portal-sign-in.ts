@@ -1,4 +1,4 @@
-import type { ApiConfig, Config } from '../config/config.js';
+import { DEFAULT_WEBSOCKET_LIMITS, type ApiConfig, type Config } from '../config/config.js';
 import type { Store, Subscription } from '../store/store.js';
 import { StoreConflictError } from '../store/store.js';
 
@@ -35,6 +35,7 @@ export function portalApi(config: Pick<Config, 'authMethods'>): ApiConfig {
     refreshGraceSeconds: 0,
     scopes: [],
     plans: [{ id: 'built-in', name: 'Built in', description: '', requiresApproval: true, rateLimit: null }],
+    websocket: DEFAULT_WEBSOCKET_LIMITS,
   };
 }
 

@@ -7,6 +7,7 @@ import type { LoginThrottle } from '../domain/brute-force/login-throttle.js';
 import type { PasswordHasher } from '../domain/passwords.js';
 import type { RateLimiter } from '../domain/rate-limit.js';
 import type { GatehouseMetrics } from '../observability/metrics.js';
+import type { RevocationBus } from '../domain/revocation-fanout.js';
 import type { Store } from '../store/store.js';
 
 /** What the HTTP layer is given by the composition root (src/gatehouse.ts). */
@@ -25,6 +26,8 @@ export interface Services {
   readonly accessTokens: AccessTokenVerifier;
   /** Plans' rate limits, counted in Redis when configured. */
   readonly rateLimiter: RateLimiter;
+  /** Revocations from every process (after the access-token cache has dropped them). */
+  readonly revocations: Pick<RevocationBus, 'subscribe'>;
   /** Brute-force protection of the password grant (per account and per client address). */
   readonly loginThrottle: LoginThrottle;
   /** Where the brute-force counters are counted right now, for /readyz. */

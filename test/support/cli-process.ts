@@ -45,6 +45,8 @@ export interface ServingGatehouse {
   readonly publicUrl: string;
   readonly portalUrl: string;
   readonly store: string;
+  /** The serving process's id (e.g. to read its memory from /proc). */
+  readonly pid: number;
   /** Everything the process wrote to stdout so far (JSON log lines). */
   output(): string;
   /** Sends `signal` and resolves with the exit code. */
@@ -68,6 +70,7 @@ export function startServe(configPath: string, env: NodeJS.ProcessEnv = {}): Pro
           publicUrl: ready.public,
           portalUrl: ready.portal,
           store: ready.store,
+          pid: child.pid ?? 0,
           output: () => stdout,
           async stop(signal = 'SIGTERM') {
             child.kill(signal);

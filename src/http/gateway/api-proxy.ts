@@ -4,12 +4,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, Rout
 import type { ApiConfig } from '../../config/config.js';
 import { admission, admittedToken, type AdmissionServices } from './admission.js';
 import { sendUpstreamFailure } from './gateway-replies.js';
+import type { OpenWebSockets } from './open-websockets.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './upstream-headers.js';
+import { registerWebSocketProxy } from './websocket-proxy.js';
 
 // One API of the config behind the gateway: {pathPrefix}/... is admitted (admission.ts) and then
-// proxied by @fastify/http-proxy (undici, through @fastify/reply-from; WebSocket upgrades through
-// ws) to {upstreamUrl}/..., with the prefix stripped or kept. Bodies stream both ways: the
-// gateway scope's only content-type parser hands the raw request stream over unread.
+// proxied by @fastify/http-proxy (undici, through @fastify/reply-from; WebSocket upgrades by
+// websocket-proxy.ts) to {upstreamUrl}/..., with the prefix stripped or kept. Bodies stream both
+// ways: the gateway scope's only content-type parser hands the raw request stream over unread.
 
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000; // 30 s, as the config schema's default
 
@@ -40,15 +42,21 @@ const onUpstreamError: NonNullable<FastifyReplyFromHooks['onError']> = (reply, {
   if (!reply.sent) sendUpstreamFailure(reply as unknown as FastifyReply, failure);
 };
 
-export async function registerApiProxy(app: FastifyInstance, api: ApiConfig, services: AdmissionServices): Promise<void> {
+export async function registerApiProxy(app: FastifyInstance, api: ApiConfig, services: AdmissionServices, sockets: OpenWebSockets): Promise<void> {
   const timeout = api.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   await app.register(async (scope) => {
     scope.addHook('onRequest', admission(api, services));
+    registerWebSocketProxy(scope, {
+      api,
+      upstreamBasePath: rewritePrefix(api),
+      timeoutMs: timeout,
+      forwarding: (request) => forwardingContext(request, api),
+      sockets,
+    });
     await scope.register(httpProxy, {
       prefix: api.pathPrefix,
       upstream: api.upstreamUrl,
       rewritePrefix: rewritePrefix(api),
-      websocket: true,
       disableRequestLogging: true,
       undici: {
         headersTimeout: timeout,
@@ -64,17 +72,6 @@ export async function registerApiProxy(app: FastifyInstance, api: ApiConfig, ser
         // An upstream's 503 goes back to the client as it is; retrying is the client's call.
         retryDelay: () => null,
       },
-      wsClientOptions: {
-        handshakeTimeout: timeout,
-        rewriteRequestHeaders: (_headers: unknown, request: ProxiedRequest) => {
-          const headers = upstreamRequestHeaders(request.headers, forwardingContext(request, api));
-          // ws writes its own handshake fields and Host.
-          for (const name of Object.keys(headers)) {
-            if (name.startsWith('sec-websocket-') || name === 'host' || name === 'content-length') delete headers[name];
-          }
-          return headers;
-        },
-      } as object,
     });
   });
 }

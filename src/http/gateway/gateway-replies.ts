@@ -60,3 +60,14 @@ export function sendStoreUnavailable(reply: FastifyReply, retryAfterSeconds: num
     .header('retry-after', String(retryAfterSeconds))
     .send({ error: 'temporarily_unavailable', error_description: 'the access token cannot be checked right now; try again later' });
 }
+
+/** RFC 6455 §4.2.1 and §4.4: an upgrade request that cannot become a WebSocket. */
+export function sendBadUpgrade(reply: FastifyReply, problem: string): FastifyReply {
+  if (problem === 'version') {
+    return reply
+      .code(426)
+      .header('sec-websocket-version', '13')
+      .send({ error: 'upgrade_required', error_description: 'the gateway speaks WebSocket version 13 (RFC 6455)' });
+  }
+  return reply.code(400).send({ error: 'invalid_request', error_description: `not a valid WebSocket upgrade: ${problem}` });
+}

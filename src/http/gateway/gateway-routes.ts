@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../../config/config.js';
+import type { RevocationBus } from '../../domain/revocation-fanout.js';
 import type { AdmissionServices } from './admission.js';
 import { registerApiProxy } from './api-proxy.js';
 import { countGatewayRequests } from './gateway-metrics.js';
 import type { GatehouseMetrics } from '../../observability/metrics.js';
+import { OpenWebSockets } from './open-websockets.js';
+import { CLOSE_GOING_AWAY } from './websocket-link.js';
 
 // The gateway part of the public listener: every configured API under its path prefix. Its own
 // encapsulated scope, because the listener's body parsers (JSON, with a 64 KiB limit) must not
@@ -11,17 +14,27 @@ import type { GatehouseMetrics } from '../../observability/metrics.js';
 
 export interface GatewayRoutesOptions {
   readonly apis: readonly ApiConfig[];
-  readonly services: AdmissionServices;
+  readonly services: AdmissionServices & {
+    readonly revocations: Pick<RevocationBus, 'subscribe'>;
+    readonly now: () => number;
+  };
   readonly metrics: GatehouseMetrics | null;
 }
 
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
-  const { metrics } = options;
+  const { services, metrics } = options;
+  // Open WebSockets end with their login, in every process (open-websockets.ts).
+  const sockets = new OpenWebSockets(services.accessTokens, services.now);
+  services.revocations.subscribe(sockets);
+  app.addHook('preClose', (done) => {
+    sockets.closeAll(CLOSE_GOING_AWAY, 'gateway shutting down');
+    done();
+  });
   for (const api of options.apis) {
     await app.register(async (scope) => {
       if (metrics) countGatewayRequests(scope, api.id, metrics);
-      await registerApiProxy(scope, api, options.services);
+      await registerApiProxy(scope, api, services, sockets);
     });
   }
 }
