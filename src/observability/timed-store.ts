@@ -7,34 +7,34 @@ import type { GatehouseMetrics } from './metrics.js';
 // reuse, refused logins), so counting there needs no second report from the domain.
 
 function timed<T extends object>(name: string, target: T, metrics: GatehouseMetrics): T {
-  const wrapped = new Map<PropertyKey, unknown>();
+  // One wrapper per method, made on first use and remade if the method is replaced (tests patch
+  // store methods to inject failures): the histogram's children are resolved once, not per call.
+  const wrapped = new Map<string, { readonly method: unknown; readonly wrapper: unknown }>();
   return new Proxy(target, {
     get(object, property, receiver) {
       const value: unknown = Reflect.get(object, property, receiver);
       if (typeof value !== 'function' || typeof property !== 'string') return value;
-      let wrapper = wrapped.get(property);
-      if (!wrapper) {
-        // Children of the histogram resolved once per operation, not per call.
-        const ok = metrics.storeSeconds.labels(`${name}.${property}`, 'ok');
-        const failed = metrics.storeSeconds.labels(`${name}.${property}`, 'error');
-        const method = value as (...args: unknown[]) => unknown;
-        wrapper = function (this: unknown, ...args: unknown[]) {
-          const started = performance.now();
-          const result = method.apply(object, args);
-          if (!(result instanceof Promise)) return result;
-          return result.then(
-            (resolved: unknown) => {
-              ok.observe((performance.now() - started) / 1000);
-              return resolved;
-            },
-            (error: unknown) => {
-              failed.observe((performance.now() - started) / 1000);
-              throw error;
-            },
-          );
-        };
-        wrapped.set(property, wrapper);
-      }
+      const cached = wrapped.get(property);
+      if (cached?.method === value) return cached.wrapper;
+      const ok = metrics.storeSeconds.labels(`${name}.${property}`, 'ok');
+      const failed = metrics.storeSeconds.labels(`${name}.${property}`, 'error');
+      const method = value as (...args: unknown[]) => unknown;
+      const wrapper = function (...args: unknown[]) {
+        const started = performance.now();
+        const result = method.apply(object, args);
+        if (!(result instanceof Promise)) return result;
+        return result.then(
+          (resolved: unknown) => {
+            ok.observe((performance.now() - started) / 1000);
+            return resolved;
+          },
+          (error: unknown) => {
+            failed.observe((performance.now() - started) / 1000);
+            throw error;
+          },
+        );
+      };
+      wrapped.set(property, { method: value, wrapper });
       return wrapper;
     },
   });
