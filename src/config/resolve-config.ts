@@ -147,6 +147,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     apis,
     gateway: { upstreamTimeoutMs: raw.gateway.upstreamTimeoutMs, tokenCache: { ...raw.gateway.tokenCache } },
     bruteForce: { accounts: { ...raw.bruteForce.accounts }, addresses: { ...raw.bruteForce.addresses } },
+    passwordHashing: { ...raw.passwordHashing },
     trustedProxies: raw.trustedProxies.map((entry, i) => checkProxy(entry, i)),
   };
 }
