@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { registerAccessLog } from './access-log.js';
+import { AccessLog } from './access-log.js';
 import { clientErrorHandler } from './client-errors.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
@@ -27,9 +27,8 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
     return503OnClosing: true,
     clientErrorHandler,
     forceCloseConnections: 'idle',
-    disableRequestLogging: true, // one line per request instead: access-log.ts
+    logController: new AccessLog(), // one line per request, not two
   });
-  registerAccessLog(app, services.logger);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.register(healthRoutes, { checks: readinessChecks(services), report: () => ({ bruteForceCounters: services.bruteForceCounters() }) });
