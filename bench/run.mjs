@@ -19,8 +19,10 @@ const smoke = flag('--smoke');
 // grant, isolation) on the small stores; --gatehouse-root DIR: bench the build in DIR (e.g. a
 // worktree of main, for a before/after); --out FILE: write the results there, not BENCHMARKS.md;
 // --bare reply-from|http-proxy|off: the bare proxy's kind (off: reply-from without a logger);
-// --cpu-prof DIR: Gatehouse and the bare proxy write V8 CPU profiles there.
-const focus = flag('--focus');
+// --cpu-prof DIR: Gatehouse and the bare proxy write V8 CPU profiles there (with --gateway-only,
+// of the gateway rounds alone); bench/profile-summary.mjs reads them.
+const focus = flag('--focus') || flag('--gateway-only');
+const gatewayOnly = flag('--gateway-only'); // --focus without the password grant and isolation (for profiles)
 const outFile = option('--out');
 const profileDir = option('--cpu-prof');
 const machine = describeMachine();
@@ -58,6 +60,7 @@ const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
 const results = { loadAverage: { start: loadAverage() }, date: new Date().toISOString(), machine, settings: { ...settings, databaseUrl: settings.databaseUrl ? 'set' : null } };
 const logDir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-logs-')));
 const nodeArgs = (name) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
+settings.nodeArgs = nodeArgs;
 
 const upstream = await startListener('upstream.mjs');
 const bareProxies = {};
@@ -74,6 +77,7 @@ function issue12Scenarios(store) {
     extra: async (gatehouse, pid) => {
       log(`${store}, log level warn: gateway vs bare proxy, interleaved rounds`);
       const gateway = { warn: await gatewayRounds(settings, { gatehouse, gatehousePid: pid, bareProxy: bareProxies.warn, upstream }) };
+      if (gatewayOnly) return { gatewayRounds: gateway };
       log(`${store}: raw argon2id, password grant, raw argon2id`);
       const rawBefore = await rawArgon2Best(settings);
       const password = await withCpu(pid, () => passwordGrant(settings, gatehouse));
@@ -95,7 +99,7 @@ function issue12Scenarios(store) {
         try {
           log(`${store}, log level ${level}: gateway vs bare proxy, interleaved rounds; isolation`);
           more.gatewayRounds[level] = await gatewayRounds(settings, { gatehouse, gatehousePid: instance.child.pid, bareProxy: bareProxies[level], upstream });
-          more.isolation[level] = await isolation(settings, gatehouse, instance.child.pid);
+          if (!gatewayOnly) more.isolation[level] = await isolation(settings, gatehouse, instance.child.pid);
         } finally {
           await instance.stop();
         }

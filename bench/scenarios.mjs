@@ -243,7 +243,7 @@ export async function storeRun(settings, { store, families, upstream, coldSpread
     floodAccounts: extra || afterStop ? settings.floodAccounts : 0,
   });
   try {
-    const instance = await serve(prepared, { root: settings.gatehouseRoot });
+    const instance = await serve(prepared, { root: settings.gatehouseRoot, nodeArgs: settings.nodeArgs?.(`gatehouse-${store}-warn`) ?? [] });
     const result = { store, families, refreshPool: pool.size, insertSeconds: round(prepared.insertSeconds, 1) };
     try {
       const pid = instance.child.pid;
