@@ -137,6 +137,9 @@ export function renderReport(r) {
     `the bare proxy, the load generator (autocannon) and PostgreSQL share its ${m.cores} cores. ${r.settings.seconds} s per measurement unless said otherwise. Latencies in ms.`,
     `Load average ${r.loadAverage?.start ?? '–'} at the start, ${r.loadAverage?.end ?? '–'} at the end (1, 5, 15 min): other work shares the machine,`,
     'hence every limit is measured in the same run, next to what it is compared with, and figures move between runs.',
+    ...(Number.parseFloat(r.loadAverage?.start) > 2 * m.cores
+      ? ['', `**The machine was overloaded during this run (load average above ${2 * m.cores} on ${m.cores} cores): absolute figures are a fraction of its capacity, ratios are noisy; CPU µs per request is the steadiest figure.**`]
+      : []),
     '',
     '## Targets (issue 12)',
     '',
@@ -154,7 +157,7 @@ export function renderReport(r) {
     }
     lines.push('');
   }
-  lines.push(...gatewaySection(r), ...FINDINGS, '', ...passwordSection(r), ...isolationSection(r));
+  lines.push(...gatewaySection(r), ...FINDINGS(r), '', ...passwordSection(r), ...isolationSection(r));
   const scaleRuns = [r.sqliteSmall, r.sqliteLarge, r.postgresSmall, r.postgresLarge].filter((run) => run?.refresh);
   if (scaleRuns.length > 0) {
     lines.push(
