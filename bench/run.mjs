@@ -38,9 +38,9 @@ const settings = {
   argon2Concurrencies: smoke ? [2] : [1, 2, 4],
   warmUpSeconds: smoke ? 1 : 2, // unrecorded load on a fresh process before its first measurement
   floodLeadSeconds: smoke ? 0.3 : 1, // the password flood starts this long before the gateway is measured
-  logLevels: smoke ? ['warn', 'info'] : ['warn', 'info'],
-  passwordConnections: 8,
-  floodConnections: 16,
+  logLevels: ['warn', 'info'],
+  passwordConnections: smoke ? 2 : 8,
+  floodConnections: smoke ? 4 : 16,
   floodAccounts: smoke ? 20 : 200,
   refreshConnections: 16,
   gatewayConnections: 32,
