@@ -187,7 +187,9 @@ export async function isolation(settings, gatehouse, gatehousePid) {
   try {
     await new Promise((resolve) => setTimeout(resolve, settings.floodLeadSeconds * 1000)); // the flood is under way
     const underFlood = await withCpuOf({ server: gatehousePid }, () => gatewayLoad(settings, gatehouse, { rate, connections }));
-    const floodResult = JSON.parse(await waitForOutput(flood, /^\{/, (settings.seconds + 30) * 1000));
+    // The smoke run does not wait for the grants still hashing when the flood stops (up to
+    // autocannon's 10 s timeout each on a busy machine): it only checks that the scenario runs.
+    const floodResult = settings.mode === 'smoke' ? null : JSON.parse(await waitForOutput(flood, /^\{/, (settings.seconds + 30) * 1000));
     return {
       idle,
       underFlood,
