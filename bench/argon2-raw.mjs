@@ -1,12 +1,12 @@
 // The physical limit of the password grant: argon2id verifications per second on this machine,
-// with Gatehouse's own parameters and library, as many at once as libuv's thread pool runs
-// (UV_THREADPOOL_SIZE, default 4) — the same pool Gatehouse hashes on. Usage: argon2-raw.mjs <seconds>.
+// with Gatehouse's own parameters and library, `concurrency` at once on libuv's thread pool (the
+// bench sets UV_THREADPOOL_SIZE to match). Usage: argon2-raw.mjs <seconds> <concurrency>.
 // Prints one JSON line: {"perSecond", "verifications", "concurrency", "seconds"}.
 import { hash, verify } from '@node-rs/argon2';
 import { OWASP_ARGON2ID } from '../dist/domain/passwords.js';
 
 const seconds = Number(process.argv[2] ?? 5);
-const concurrency = Number(process.env.UV_THREADPOOL_SIZE || 4);
+const concurrency = Number(process.argv[3] ?? process.env.UV_THREADPOOL_SIZE ?? 4);
 const stored = await hash('bench-password', { algorithm: 2, ...OWASP_ARGON2ID });
 await verify(stored, 'bench-password'); // warm up
 

@@ -1,11 +1,15 @@
 // The scenarios of `npm run bench`. Each takes the run's settings and returns plain figures;
 // run.mjs puts them together and report.mjs turns them into BENCHMARKS.md.
-import { basic, FORM, load } from './lib/load.mjs';
+import { basic, FORM, load, passwordGrantRequests } from './lib/load.mjs';
 import { cpuSecondsOf, memoryOf, startChild, stopChild, waitForOutput, waitIdle } from './lib/children.mjs';
 import { API_PREFIX, pollHealth, prepareGatehouse, serve } from './lib/gatehouse.mjs';
 
 const here = (file) => new URL(file, import.meta.url).pathname;
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
@@ -22,33 +26,38 @@ export async function withCpu(pid, run) {
 }
 
 /** A helper process that prints "listening <port>" (upstream.mjs, bare-proxy.mjs). */
-export async function startListener(script, args = []) {
-  const child = startChild(process.execPath, [here(script), ...args]);
+export async function startListener(script, args = [], { stdoutFile, nodeArgs = [] } = {}) {
+  const child = startChild(process.execPath, [...nodeArgs, here(script), ...args], stdoutFile ? { stdoutFile } : {});
   const line = await waitForOutput(child, /^listening \d+/, 15_000);
   return { child, url: `http://127.0.0.1:${line.split(' ')[1]}`, stop: () => stopChild(child) };
 }
 
-/** 1. The physical limit: argon2id verifications per second, in a process of its own. */
-export async function rawArgon2(settings) {
-  const child = startChild(process.execPath, [here('argon2-raw.mjs'), String(settings.argon2Seconds)]);
-  const line = await waitForOutput(child, /^\{/, (settings.seconds + 30) * 1000);
+/** 1. The physical limit: argon2id verifications per second, `concurrency` at once, in a process of its own. */
+export async function rawArgon2(settings, concurrency) {
+  const child = startChild(process.execPath, [here('argon2-raw.mjs'), String(settings.argon2Seconds), String(concurrency)], {
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(concurrency) },
+  });
+  const line = await waitForOutput(child, /^\{/, (settings.argon2Seconds + 30) * 1000);
   await child.exited;
   return JSON.parse(line);
 }
 
-function passwordGrantRequest(gatehouse) {
-  const c = gatehouse.credentials;
-  return {
-    url: gatehouse.tokenUrl,
-    method: 'POST',
-    headers: { 'content-type': FORM, authorization: basic(c.confidentialClientId, c.confidentialClientSecret) },
-    body: new URLSearchParams({ grant_type: 'password', username: c.username, password: c.password }).toString(),
-  };
+/** 1. Raw argon2id at each concurrency of the settings; the best is the password grant's yardstick. */
+export async function rawArgon2Best(settings) {
+  const runs = [];
+  for (const concurrency of settings.argon2Concurrencies) runs.push(await rawArgon2(settings, concurrency));
+  const best = runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  return { perSecond: best.perSecond, concurrency: best.concurrency, runs: runs.map((r) => ({ concurrency: r.concurrency, perSecond: round(r.perSecond, 1) })) };
 }
 
-/** 1. Password grants with the OWASP parameters, as many at once as the thread pool hashes. */
+function floodAccounts(gatehouse) {
+  const c = gatehouse.credentials;
+  return { tokenUrl: gatehouse.tokenUrl, clientId: c.confidentialClientId, clientSecret: c.confidentialClientSecret, logins: gatehouse.floodLogins, password: c.password };
+}
+
+/** 1. Password grants over many accounts, `passwordConnections` at once. */
 export function passwordGrant(settings, gatehouse) {
-  return load({ ...passwordGrantRequest(gatehouse), connections: settings.threadpool, seconds: settings.seconds });
+  return load({ ...passwordGrantRequests(floodAccounts(gatehouse)), connections: settings.passwordConnections, seconds: settings.seconds });
 }
 
 /** 2 and 5. Refresh grants; every request takes a fresh token from the pre-minted pool. */
@@ -93,45 +102,101 @@ export function gatewayLoad(settings, gatehouse, { distinct = 1, offset = 0, rat
   });
 }
 
-/** 3. The same upstream: direct, through the bare proxy, through Gatehouse; flat out, then at a moderate fixed rate. */
-export async function gateway(settings, gatehouse, upstream, bareProxy, pid) {
-  const plain = (url, rate) =>
-    load({ url: `${url}/items/1`, connections: rate ? settings.moderateConnections : settings.gatewayConnections, seconds: settings.seconds, rate });
-  if (settings.warmUpSeconds > 0) {
-    await load({ url: `${bareProxy.url}${API_PREFIX}/items/1`, connections: settings.gatewayConnections, seconds: settings.warmUpSeconds });
-  }
-  const max = {
-    direct: await plain(upstream.url),
-    bareProxy: await withCpu(bareProxy.child.pid, () => plain(`${bareProxy.url}${API_PREFIX}`)),
-    gatehouse: await withCpu(pid, () => gatewayLoad(settings, gatehouse)),
-  };
-  const rate = settings.moderateRate;
-  const moderate = {
-    rate,
-    direct: await plain(upstream.url, rate),
-    bareProxy: await plain(`${bareProxy.url}${API_PREFIX}`, rate),
-    gatehouse: await gatewayLoad(settings, gatehouse, { rate, connections: settings.moderateConnections }),
-  };
+/**
+ * Runs `run` and adds, for each named process, its share of one core meanwhile and its CPU µs
+ * per successful request; the load generator (this process) is `loadGenerator`.
+ */
+export async function withCpuOf(pids, run) {
+  const names = Object.keys(pids);
+  const before = await Promise.all(names.map((name) => cpuSecondsOf(pids[name])));
+  const [cpuBefore, started] = [process.cpuUsage(), performance.now()];
+  const result = await run();
+  const elapsed = (performance.now() - started) / 1000;
+  const after = await Promise.all(names.map((name) => cpuSecondsOf(pids[name])));
+  const own = process.cpuUsage(cpuBefore);
+  const seconds = Object.fromEntries(names.map((name, i) => [name, after[i] - before[i]]));
+  seconds.loadGenerator = (own.user + own.system) / 1e6;
+  result.cpu = Object.fromEntries(
+    Object.entries(seconds).map(([name, cpu]) => [
+      name,
+      { percent: Math.round((cpu / elapsed) * 100), microsPerRequest: result.ok > 0 ? Math.round((cpu * 1e6) / result.ok) : null },
+    ]),
+  );
+  return result;
+}
+
+function summariseRounds(runs) {
+  const med = (pick) => median(runs.map(pick).filter((v) => v !== null && v !== undefined));
+  const cpu = Object.fromEntries(Object.keys(runs[0].cpu).map((name) => [name, med((r) => r.cpu[name].microsPerRequest)]));
   return {
-    max,
-    moderate,
-    ratioToBareProxy: round(max.gatehouse.perSecond / max.bareProxy.perSecond),
-    addedP99Ms: round(moderate.gatehouse.p99 - moderate.bareProxy.p99),
+    perSecond: med((r) => r.perSecond),
+    p50: med((r) => r.p50),
+    p99: med((r) => r.p99),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    ok: runs.reduce((n, r) => n + r.ok, 0),
+    connections: runs[0].connections,
+    cpuMicrosPerRequest: cpu,
+    rounds: runs.map((r) => ({ perSecond: r.perSecond, p99: r.p99, cpu: Object.fromEntries(Object.entries(r.cpu).map(([n, c]) => [n, c.microsPerRequest])) })),
   };
 }
 
-/** 4. Gateway p99 at the moderate rate, idle and then while password grants flood the same process. */
-export async function isolation(settings, gatehouse) {
-  const rate = settings.moderateRate;
+/**
+ * 3. Gatehouse (C) against the bare proxy (A), same upstream, `gatewayConnections` connections,
+ * one valid token (cached after its first use), in interleaved rounds A C A C A C of
+ * `roundSeconds`, after an unrecorded warm-up of each; medians. Interleaving spreads the
+ * machine's drift (other work, CPU frequency) over both instead of charging it to one.
+ */
+export async function gatewayRounds(settings, { gatehouse, gatehousePid, bareProxy, upstream }) {
+  const authorization = `Bearer ${gatehouse.access(0)}`;
+  const connections = settings.gatewayConnections;
+  const path = `${API_PREFIX}/items/1`;
+  const targets = {
+    bareProxy: { pid: bareProxy.child.pid, run: (seconds) => load({ url: `${bareProxy.url}${path}`, headers: { authorization }, connections, seconds }) },
+    gatehouse: { pid: gatehousePid, run: (seconds) => load({ url: `${gatehouse.base}${path}`, headers: { authorization }, connections, seconds }) },
+  };
+  if (settings.warmUpSeconds > 0) for (const t of Object.values(targets)) await t.run(settings.warmUpSeconds);
+  const runs = { bareProxy: [], gatehouse: [] };
+  for (let i = 0; i < settings.rounds; i++) {
+    for (const [name, t] of Object.entries(targets)) {
+      runs[name].push(await withCpuOf({ server: t.pid, upstream: upstream.child.pid }, () => t.run(settings.roundSeconds)));
+    }
+  }
+  const bare = summariseRounds(runs.bareProxy);
+  const gate = summariseRounds(runs.gatehouse);
+  const pairRatios = runs.gatehouse.map((g, i) => round(g.perSecond / runs.bareProxy[i].perSecond));
+  return {
+    bareProxy: bare,
+    gatehouse: gate,
+    ratioToBareProxy: round(gate.perSecond / bare.perSecond),
+    pairRatios,
+    cpuRatio: round(bare.cpuMicrosPerRequest.server / gate.cpuMicrosPerRequest.server),
+  };
+}
+
+/**
+ * 4. Gateway at `isolationRate` req/s, idle and then while `floodConnections` connections send
+ * password grants for many accounts to the same process (from a process of their own).
+ */
+export async function isolation(settings, gatehouse, gatehousePid) {
+  const rate = settings.isolationRate;
   const connections = settings.moderateConnections;
-  const idle = await gatewayLoad(settings, gatehouse, { rate, connections });
-  const floodOptions = { ...passwordGrantRequest(gatehouse), connections: settings.threadpool * 2, seconds: settings.seconds + 2 };
+  const idle = await withCpuOf({ server: gatehousePid }, () => gatewayLoad(settings, gatehouse, { rate, connections }));
+  const floodOptions = { ...floodAccounts(gatehouse), connections: settings.floodConnections, seconds: settings.seconds + 2 };
   const flood = startChild(process.execPath, [here('flood.mjs'), JSON.stringify(floodOptions)]);
   try {
     await new Promise((resolve) => setTimeout(resolve, settings.floodLeadSeconds * 1000)); // the flood is under way
-    const underFlood = await gatewayLoad(settings, gatehouse, { rate, connections });
-    const floodResult = JSON.parse(await waitForOutput(flood, /^\{/, (settings.seconds + 30) * 1000));
-    return { idle, underFlood, flood: floodResult, p99Ratio: round(underFlood.p99 / idle.p99) };
+    const underFlood = await withCpuOf({ server: gatehousePid }, () => gatewayLoad(settings, gatehouse, { rate, connections }));
+    // The smoke run does not wait for the grants still hashing when the flood stops (up to
+    // autocannon's 10 s timeout each on a busy machine): it only checks that the scenario runs.
+    const floodResult = settings.mode === 'smoke' ? null : JSON.parse(await waitForOutput(flood, /^\{/, (settings.seconds + 30) * 1000));
+    return {
+      idle,
+      underFlood,
+      flood: floodResult,
+      p99Ratio: round(underFlood.p99 / idle.p99),
+      deliveredShare: round(underFlood.ok / (rate * underFlood.seconds), 3),
+    };
   } finally {
     await stopChild(flood, 1_000);
   }
@@ -141,11 +206,27 @@ export async function isolation(settings, gatehouse) {
 export async function startup(settings, prepared) {
   const times = [];
   for (let i = 0; i < settings.startupRuns; i++) {
-    const instance = await serve(prepared, { logLevel: 'info' });
+    const instance = await serve(prepared, { logLevel: 'info', root: settings.gatehouseRoot });
     times.push(instance.readyMs);
     await instance.stop();
   }
   return { medianMs: Math.round(median(times)), runsMs: times.map((t) => Math.round(t)), families: prepared.families };
+}
+
+async function gatewayAndRefresh(settings, { prepared, instance, pool, families, coldSpread }) {
+  const result = {};
+  if (settings.warmUpSeconds > 0) await gatewayLoad({ ...settings, seconds: settings.warmUpSeconds }, prepared);
+  const pid = instance.child.pid;
+  result.gateway = await withCpu(pid, () => gatewayLoad(settings, prepared, { distinct: Math.min(1_000, families) }));
+  result.refresh = await withCpu(pid, () => refreshGrant(settings, prepared, pool));
+  // Requests still queued in Gatehouse when the load stopped (or timed out) must not spill into the next run.
+  const drainStarted = performance.now();
+  await pollHealth(`${prepared.base}/healthz`, instance.child, 120_000);
+  await waitIdle(pid, 120_000);
+  result.refresh.drainSeconds = round((performance.now() - drainStarted) / 1000, 1);
+  result.memory = await memoryOf(instance.child.pid);
+  if (coldSpread) result.gatewayColdSpread = await withCpu(pid, () => gatewayLoad(settings, prepared, { distinct: families }));
+  return result;
 }
 
 /**
@@ -154,24 +235,21 @@ export async function startup(settings, prepared) {
  * With `coldSpread`, one more gateway run spreads over every live token (nearly every request
  * misses the token cache and reads the store).
  */
-export async function storeRun(settings, { store, families, upstream, coldSpread = false, extra }) {
+export async function storeRun(settings, { store, families, upstream, coldSpread = false, extra, afterStop }) {
   const pool = { first: families, size: settings.refreshPool };
-  const prepared = await prepareGatehouse({ store, databaseUrl: settings.databaseUrl, upstreamUrl: upstream.url, families: families + pool.size });
+  const prepared = await prepareGatehouse({
+    store,
+    databaseUrl: settings.databaseUrl,
+    upstreamUrl: upstream.url,
+    families: families + pool.size,
+    floodAccounts: extra || afterStop ? settings.floodAccounts : 0,
+  });
   try {
-    const instance = await serve(prepared);
+    const instance = await serve(prepared, { root: settings.gatehouseRoot, nodeArgs: settings.nodeArgs?.(`gatehouse-${store}-warn`) ?? [] });
     const result = { store, families, refreshPool: pool.size, insertSeconds: round(prepared.insertSeconds, 1) };
     try {
-      if (settings.warmUpSeconds > 0) await gatewayLoad({ ...settings, seconds: settings.warmUpSeconds }, prepared);
       const pid = instance.child.pid;
-      result.gateway = await withCpu(pid, () => gatewayLoad(settings, prepared, { distinct: Math.min(1_000, families) }));
-      result.refresh = await withCpu(pid, () => refreshGrant(settings, prepared, pool));
-      // Requests still queued in Gatehouse when the load stopped (or timed out) must not spill into the next run.
-      const drainStarted = performance.now();
-      await pollHealth(`${prepared.base}/healthz`, instance.child, 120_000);
-      await waitIdle(pid, 120_000);
-      result.refresh.drainSeconds = round((performance.now() - drainStarted) / 1000, 1);
-      result.memory = await memoryOf(instance.child.pid);
-      if (coldSpread) result.gatewayColdSpread = await withCpu(pid, () => gatewayLoad(settings, prepared, { distinct: families }));
+      if (!settings.focus) Object.assign(result, await gatewayAndRefresh(settings, { prepared, instance, pool, families, coldSpread }));
       if (extra) Object.assign(result, await extra(prepared, pid));
       result.memoryAtEnd = await memoryOf(instance.child.pid);
     } finally {
@@ -180,27 +258,9 @@ export async function storeRun(settings, { store, families, upstream, coldSpread
       if (logged.length > 0) result.gatehouseLog = logged;
       await instance.stop();
     }
-    result.startup = await startup(settings, prepared);
+    if (afterStop) Object.assign(result, await afterStop(prepared));
+    if (settings.startupRuns > 0) result.startup = await startup(settings, prepared);
     return result;
-  } finally {
-    await prepared.cleanup();
-  }
-}
-
-/**
- * 4, what was tried: the isolation run again on a Gatehouse whose libuv pool has one thread
- * (UV_THREADPOOL_SIZE=1), so that hashing can take at most one of the cores.
- */
-export async function isolationOneHashThread(settings, upstream) {
-  const prepared = await prepareGatehouse({ store: 'sqlite', databaseUrl: null, upstreamUrl: upstream.url, families: 10 });
-  try {
-    const instance = await serve(prepared, { env: { UV_THREADPOOL_SIZE: '1' } });
-    try {
-      if (settings.warmUpSeconds > 0) await gatewayLoad({ ...settings, seconds: settings.warmUpSeconds }, prepared);
-      return { uvThreadpoolSize: 1, ...(await isolation(settings, prepared)) };
-    } finally {
-      await instance.stop();
-    }
   } finally {
     await prepared.cleanup();
   }

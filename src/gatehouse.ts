@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { createVerifiers } from './domain/auth-methods/verifiers.js';
-import { createPasswordHasher, type PasswordHasher } from './domain/passwords.js';
+import { createHashingPool, type HashingPoolStats } from './domain/hashing-pool.js';
+import { createPasswordHasher, OWASP_ARGON2ID, type PasswordHasher } from './domain/passwords.js';
 import { ensurePortalClient } from './domain/portal-sign-in.js';
 import { createGatewayState } from './gateway-state.js';
 import { startHousekeeping } from './housekeeping.js';
@@ -25,6 +26,8 @@ export interface Gatehouse {
   readonly services: Services;
   readonly publicServer: FastifyInstance;
   readonly portalServer: FastifyInstance;
+  /** The password-hashing pool's counters; null when the hasher was injected (tests). */
+  hashingStats(): HashingPoolStats | null;
   /** Opens both listeners; resolves with their addresses. */
   listen(): Promise<{ readonly public: string; readonly portal: string }>;
   /** Stops accepting, drains in-flight requests, then closes the store and Redis. */
@@ -52,7 +55,8 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     }));
   const store = metrics ? withStoreMetrics(openedStore, metrics) : openedStore;
   const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
-  const hasher = options.passwords ?? createPasswordHasher();
+  const hashingPool = options.passwords ? null : createHashingPool(config.passwordHashing);
+  const hasher = options.passwords ?? createPasswordHasher(OWASP_ARGON2ID, hashingPool ?? undefined);
   const passwords = metrics ? withHashMetrics(hasher, metrics) : hasher;
   const now = options.now ?? Date.now;
   const verifiers = createVerifiers(config.authMethods, {
@@ -95,6 +99,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     services,
     publicServer,
     portalServer,
+    hashingStats: () => hashingPool?.stats() ?? null,
     async listen() {
       const [publicAddress, portalAddress] = await Promise.all([
         publicServer.listen(config.listeners.public),
@@ -110,6 +115,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
         await Promise.allSettled([publicServer.close(), portalServer.close()]);
         await store.close();
         await gateway.close();
+        await hashingPool?.close();
         if (redis) await redis.quit().catch(() => redis.disconnect());
       })();
       return closing;

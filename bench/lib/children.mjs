@@ -1,7 +1,7 @@
 // Every process the bench starts goes through here, so that none outlives the bench: on normal
 // exit, on an error, and on SIGINT/SIGTERM, whatever is still running gets SIGKILL.
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 
 const running = new Set();
 const tempDirs = new Set();
@@ -31,15 +31,21 @@ export function trackTempDir(dir) {
   return dir;
 }
 
-/** spawn(), with stdout/stderr captured (the last 64 KiB) and the child killed when the bench exits. */
-export function startChild(command, args, options = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+/**
+ * spawn(), with stdout/stderr captured (the last 64 KiB) and the child killed when the bench exits.
+ * With `stdoutFile`, stdout goes to that file instead: a server's request log must not cost the
+ * bench's own process (the load generator) the CPU of reading it.
+ */
+export function startChild(command, args, { stdoutFile, ...options } = {}) {
+  const fd = stdoutFile ? openSync(stdoutFile, 'a') : null;
+  const child = spawn(command, args, { stdio: ['ignore', fd ?? 'pipe', 'pipe'], ...options });
+  if (fd !== null) closeSync(fd);
   running.add(child);
   child.output = '';
   const keep = (chunk) => {
     child.output = (child.output + chunk.toString()).slice(-65_536);
   };
-  child.stdout.on('data', keep);
+  child.stdout?.on('data', keep);
   child.stderr.on('data', keep);
   child.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
     running.delete(child);
@@ -61,12 +67,12 @@ export function waitForOutput(child, pattern, timeoutMs) {
     const onExit = () => finish(() => reject(new Error(`exited before ${pattern}: ${child.output.slice(-2000)}`)));
     function finish(settle) {
       clearTimeout(timer);
-      child.stdout.off('data', onData);
+      child.stdout?.off('data', onData);
       child.stderr.off('data', onData);
       child.off('exit', onExit);
       settle();
     }
-    child.stdout.on('data', onData);
+    child.stdout?.on('data', onData);
     child.stderr.on('data', onData);
     child.once('exit', onExit);
   });

@@ -15,7 +15,8 @@ import { createPasswordHasher } from '../../dist/domain/passwords.js';
 import { openStore } from '../../dist/store/open-store.js';
 import { startChild, stopChild, trackTempDir, waitForOutput } from './children.mjs';
 
-const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+/** The tree whose built Gatehouse is benched (`--gatehouse-root`, e.g. a worktree of main for a before/after). */
+export const OWN_ROOT = new URL('../../', import.meta.url).pathname;
 const DAY = 86_400_000;
 export const API_PREFIX = '/bench';
 
@@ -136,15 +137,25 @@ export async function dropSchema(url, schema) {
  * live token families (each with one access and one refresh token). Returns what the scenarios
  * need to start and drive a Gatehouse on it.
  */
-export async function prepareGatehouse({ store, databaseUrl, upstreamUrl, families }) {
+export async function prepareGatehouse({ store, databaseUrl, upstreamUrl, families, floodAccounts = 0 }) {
   const dir = trackTempDir(mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-')));
   const schema = store === 'postgres' ? `bench_${randomBytes(6).toString('hex')}` : undefined;
   const { file } = await writeBenchConfig(dir, { databaseUrl: store === 'postgres' ? databaseUrl : undefined, schema, upstreamUrl });
   const config = loadConfig({ path: file, env: {} });
   const opened = await openStore(config);
   let credentials;
+  const floodLogins = [];
   try {
-    credentials = await seedExample(opened, config, createPasswordHasher());
+    const hasher = createPasswordHasher();
+    credentials = await seedExample(opened, config, hasher);
+    // Accounts for the password flood, all with the demo password (one OWASP hash, stored N
+    // times): many accounts, so that brute-force protection (5 attempts per account) thins nothing.
+    const passwordHash = await hasher.hash(credentials.password);
+    for (let i = 0; i < floodAccounts; i++) {
+      const email = `flood-${i}@bench.example`;
+      await opened.users.create({ authMethod: 'local', email, username: null, passwordHash, disabled: false }, Date.now());
+      floodLogins.push(email);
+    }
   } finally {
     await opened.close();
   }
@@ -165,6 +176,7 @@ export async function prepareGatehouse({ store, databaseUrl, upstreamUrl, famili
     base,
     tokenUrl: `${base}/auth/${credentials.authMethodId}/api/${credentials.api.id}/token`,
     credentials,
+    floodLogins,
     prefix,
     access: (i) => tokenValue(prefix, 'a', i),
     refresh: (i) => tokenValue(prefix, 'r', i),
@@ -200,11 +212,15 @@ async function lookUpIds(store, { dataDir, databaseUrl, schema }, clientId) {
  * "gatehouse ready" line; at warn (load runs: no per-request logging) it polls /healthz.
  * Returns the child and the milliseconds from spawn to ready.
  */
-export async function serve(prepared, { logLevel = 'warn', timeoutMs = 60_000, env = {} } = {}) {
+export async function serve(prepared, { logLevel = 'warn', timeoutMs = 60_000, env = {}, root = OWN_ROOT, stdoutFile, nodeArgs = [] } = {}) {
   const started = performance.now();
-  const child = startChild(process.execPath, [MAIN, 'serve', '--config', prepared.file], { env: { ...serveEnv(logLevel), ...env } });
+  const main = path.join(root, 'dist/cli/main.js');
+  const child = startChild(process.execPath, [...nodeArgs, main, 'serve', '--config', prepared.file], {
+    env: { ...serveEnv(logLevel), ...env },
+    ...(stdoutFile ? { stdoutFile } : {}),
+  });
   try {
-    if (logLevel === 'info') await waitForOutput(child, /gatehouse ready/, timeoutMs);
+    if (logLevel === 'info' && !stdoutFile) await waitForOutput(child, /gatehouse ready/, timeoutMs);
     else await pollHealth(`${prepared.base}/healthz`, child, timeoutMs);
   } catch (error) {
     await stopChild(child, 1_000);

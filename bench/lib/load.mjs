@@ -55,3 +55,25 @@ export function basic(clientId, clientSecret) {
 }
 
 export const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * Password grants for the confidential client, cycling over many accounts (all with the same
+ * password), so that the per-account brute-force allowance refuses none of them.
+ */
+export function passwordGrantRequests({ tokenUrl, clientId, clientSecret, logins, password }) {
+  let next = 0;
+  return {
+    url: tokenUrl,
+    requests: [
+      {
+        method: 'POST',
+        path: new URL(tokenUrl).pathname,
+        headers: { 'content-type': FORM, authorization: basic(clientId, clientSecret) },
+        setupRequest: (request) => ({
+          ...request,
+          body: new URLSearchParams({ grant_type: 'password', username: logins[next++ % logins.length], password }).toString(),
+        }),
+      },
+    ],
+  };
+}

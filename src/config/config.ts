@@ -117,6 +117,15 @@ export interface MetricsConfig {
   readonly path: string;
 }
 
+export interface PasswordHashingConfig {
+  /** Worker threads hashing passwords; 0: one per core. */
+  readonly threads: number;
+  /** Password checks allowed to wait for a thread; more are refused (503). */
+  readonly maxQueued: number;
+  /** Nice steps below the event loop's priority (Linux). */
+  readonly niceIncrement: number;
+}
+
 export interface Config {
   /** Absolute path. */
   readonly dataDir: string;
@@ -142,6 +151,7 @@ export interface Config {
   readonly gateway: GatewayConfig;
   readonly bruteForce: BruteForceConfig;
   readonly metrics: MetricsConfig;
+  readonly passwordHashing: PasswordHashingConfig;
   /** Addresses or CIDR ranges whose X-Forwarded-For is trusted; empty: the peer is the client. */
   readonly trustedProxies: readonly string[];
 }

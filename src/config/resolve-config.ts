@@ -160,6 +160,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     gateway: { upstreamTimeoutMs: raw.gateway.upstreamTimeoutMs, tokenCache: { ...raw.gateway.tokenCache } },
     bruteForce: { accounts: { ...raw.bruteForce.accounts }, addresses: { ...raw.bruteForce.addresses } },
     metrics,
+    passwordHashing: { ...raw.passwordHashing },
     trustedProxies: raw.trustedProxies.map((entry, i) => checkProxy(entry, i)),
   };
 }

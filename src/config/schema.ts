@@ -173,6 +173,20 @@ const BruteForce = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+// Password hashing in the server (src/domain/hashing-pool.ts): argon2id on worker threads at a
+// lower OS priority than the event loop, so that a flood of sign-ins cannot starve the gateway.
+const PasswordHashing = Type.Object(
+  {
+    threads: Type.Integer({ minimum: 0, maximum: 256, default: 0 }), // worker threads; 0: one per core
+    // Password checks waiting for a thread; past this a password grant gets 503
+    // temporarily_unavailable with Retry-After at once (about 0.3 s of work per thread at
+    // OWASP's parameters on a 2-core machine).
+    maxQueued: Type.Integer({ minimum: 0, maximum: 100_000, default: 64 }), // password checks
+    niceIncrement: Type.Integer({ minimum: 0, maximum: 19, default: 10 }), // Linux nice steps; 0: same priority as the event loop
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     dataDir: Type.String({ minLength: 1, default: './data' }),
@@ -231,6 +245,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    passwordHashing: PasswordHashing,
     // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; from anyone else the
     // header is ignored, so that a client cannot pick the address it is throttled under.
     trustedProxies: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: [], maxItems: 1000 }),

@@ -25,7 +25,7 @@ export interface OAuthErrorOptions {
   readonly clientUsedBasic?: boolean;
   /** For `method_not_allowed`: the methods the URL does accept. */
   readonly allowedMethods?: readonly string[];
-  /** For `too_many_requests`: whole seconds until the client may try again. */
+  /** For `too_many_requests` and `temporarily_unavailable`: whole seconds until the client may try again. */
   readonly retryAfterSeconds?: number;
   readonly cause?: unknown;
 }

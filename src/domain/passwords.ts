@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { PasswordHashingBusy, type Argon2Engine } from './hashing-pool.js';
 
 // Password hashing. argon2id with OWASP's parameters (Password Storage Cheat Sheet: m=19 MiB,
-// t=2, p=1); @node-rs/argon2 runs it on libuv's thread pool, off the event loop. bcrypt hashes
+// t=2, p=1), off the event loop: in a server on the low-priority pool of hashing-pool.ts, which
+// refuses verifications (PasswordHashingBusy) when its queue is full; elsewhere (CLI, seeding,
+// tests) on libuv's thread pool through @node-rs/argon2's async calls. bcrypt hashes
 // imported from another system still verify (bcryptjs, which yields to the event loop between
 // rounds; it runs once per imported user), and are upgraded at the next successful login.
 
@@ -40,11 +43,23 @@ export function isBcryptHash(storedHash: string): boolean {
   return BCRYPT_PREFIX.test(storedHash);
 }
 
-export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2ID): PasswordHasher {
+/** argon2id on libuv's thread pool: unbounded, for one-off hashing outside a server. */
+export const LIBUV_ARGON2: Argon2Engine = {
+  hash: (password, options) => argon2Hash(password, options),
+  verify: (storedHash, password) => argon2Verify(storedHash, password),
+};
+
+/** A verification that failed for any reason but a busy engine is a mismatch. */
+const mismatchUnlessBusy = (error: unknown): false => {
+  if (error instanceof PasswordHashingBusy) throw error;
+  return false;
+};
+
+export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2ID, engine: Argon2Engine = LIBUV_ARGON2): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...parameters };
   let dummyHash: Promise<string> | null = null;
 
-  const hash = (password: string) => argon2Hash(normalisePassword(password), options);
+  const hash = (password: string) => engine.hash(normalisePassword(password), options);
 
   const isCurrent = (storedHash: string): boolean => {
     try {
@@ -69,12 +84,12 @@ export function createPasswordHasher(parameters: Argon2Parameters = OWASP_ARGON2
         return { valid, needsRehash: valid };
       }
       if (!storedHash.startsWith('$argon2')) return { valid: false, needsRehash: false };
-      const valid = await argon2Verify(storedHash, normalisePassword(password)).catch(() => false);
+      const valid = await engine.verify(storedHash, normalisePassword(password)).catch(mismatchUnlessBusy);
       return { valid, needsRehash: valid && !isCurrent(storedHash) };
     },
     async verifyDummy(password) {
       dummyHash ??= hash(randomBytes(32).toString('base64url'));
-      await argon2Verify(await dummyHash, normalisePassword(password)).catch(() => false);
+      await engine.verify(await dummyHash, normalisePassword(password)).catch(mismatchUnlessBusy);
     },
   };
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AccessLog } from './access-log.js';
 import { clientErrorHandler } from './client-errors.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
@@ -27,6 +28,7 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
     return503OnClosing: true,
     clientErrorHandler,
     forceCloseConnections: 'idle',
+    logController: new AccessLog(), // one line per request, not two
   });
   // Both listeners answer OAuth requests (the portal's sign-in uses the token endpoint too).
   decorateOAuthRequests(app);

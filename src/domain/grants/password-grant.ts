@@ -1,6 +1,7 @@
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
+import { PasswordHashingBusy } from '../hashing-pool.js';
 import { OAuthError } from '../oauth-error.js';
 import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
 import { startLogin } from '../token-issuer.js';
@@ -58,7 +59,16 @@ export const passwordGrant: Grant = {
       throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
     }
 
-    const check = await context.verifier.verify(username, password);
+    const check = await context.verifier.verify(username, password).catch(async (error: unknown) => {
+      if (!(error instanceof PasswordHashingBusy)) throw error;
+      // Too many password checks are waiting (issue 12): say when to come back rather than queue
+      // without end. The attempt proved nothing; not audited, as a flood must not become rows.
+      parameters.delete('password');
+      await context.loginThrottle.undecided(admission.pass, now);
+      throw new OAuthError('temporarily_unavailable', 'too many sign-ins are being checked right now; try again shortly', {
+        retryAfterSeconds: error.retryAfterSeconds,
+      });
+    });
     // fosite: credentials must not be passed around; nothing after this point can log or keep it.
     parameters.delete('password');
 

@@ -32,8 +32,9 @@ async function applyRateLimit(
   limiter: RateLimiter,
 ): Promise<void> {
   const plan = api.plans.find((candidate) => candidate.id === token.plan);
+  if (!plan?.rateLimit) return; // no limit to count: no counter round trip, not even a resolved promise
   try {
-    const state = await limiter.hit(token.subscriptionId, plan?.rateLimit ?? null);
+    const state = await limiter.hit(token.subscriptionId, plan.rateLimit);
     if (state === null) return;
     if (state.allowed) setRateLimitHeaders(reply, state);
     else sendRateLimited(reply, state);

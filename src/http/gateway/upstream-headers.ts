@@ -53,11 +53,14 @@ export function identityHeaders(token: VerifiedAccessToken): Record<string, stri
   };
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /** RFC 9110 §7.6.1: the Connection header names more fields that end at this hop. */
-function connectionScoped(headers: IncomingHttpHeaders): Set<string> {
+function connectionScoped(headers: IncomingHttpHeaders): ReadonlySet<string> {
   const listed = headers.connection;
-  const names = typeof listed === 'string' ? listed.split(',').map((name) => name.trim().toLowerCase()) : [];
-  return new Set(names.filter(Boolean));
+  // Per request: no allocation for the usual case, a bare keep-alive or close.
+  if (typeof listed !== 'string' || listed === 'keep-alive' || listed === 'close') return NONE;
+  return new Set(listed.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
 }
 
 export function isHopByHop(name: string): boolean {
@@ -65,7 +68,7 @@ export function isHopByHop(name: string): boolean {
 }
 
 function isReserved(name: string): boolean {
-  return RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
+  return name.startsWith('x-') && RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: ForwardingContext): IncomingHttpHeaders {
@@ -83,7 +86,7 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: F
   headers['x-forwarded-for'] = typeof priorFor === 'string' && priorFor !== '' ? `${priorFor}, ${peer}` : peer;
   headers['x-forwarded-proto'] = context.protocol;
   headers['x-forwarded-host'] = context.host;
-  return { ...headers, ...identityHeaders(context.token) };
+  return Object.assign(headers, identityHeaders(context.token));
 }
 
 /** Response headers from the upstream, minus the hop-by-hop ones. */

@@ -24,8 +24,9 @@ export const WIRE_ERRORS: Readonly<Record<OAuthErrorCode, WireError>> = {
   invalid_grant: { status: 400 },
   unauthorized_client: { status: 400 },
   unsupported_grant_type: { status: 400 },
-  // The auth method's backing service, or the database, failed; the client may retry (RFC 9110 §15.6.4).
-  temporarily_unavailable: { status: 503, headers: () => ({ 'retry-after': '5' }) },
+  // The auth method's backing service or the database failed, or too many password checks are
+  // queued; the client may retry after the given seconds (RFC 9110 §15.6.4, §10.2.3).
+  temporarily_unavailable: { status: 503, headers: (error) => ({ 'retry-after': String(error.retryAfterSeconds || 5) }) },
   server_error: { status: 500 },
   // Per-address sign-in throttling (src/domain/brute-force/): RFC 6585 §4, RFC 9110 §10.2.3.
   too_many_requests: { status: 429, headers: (error) => ({ 'retry-after': String(Math.max(1, error.retryAfterSeconds)) }) },

@@ -1,0 +1,40 @@
+// Summarises a V8 CPU profile (node --cpu-prof; `node bench/run.mjs --focus --cpu-prof DIR`):
+// share of samples by where the code lives (Gatehouse's dist/, each package, Node's internals,
+// GC, idle) and the top functions by self time. Usage: profile-summary.mjs <file.cpuprofile> [top N].
+import { readFileSync } from 'node:fs';
+
+const [file, topArg] = process.argv.slice(2);
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const self = new Map();
+for (const id of profile.samples) self.set(id, (self.get(id) ?? 0) + 1);
+const total = profile.samples.length;
+
+function where(frame) {
+  const url = frame.url ?? '';
+  if (frame.functionName === '(garbage collector)') return 'GC';
+  if (frame.functionName === '(idle)') return 'idle';
+  if (frame.functionName === '(program)') return 'program (native, unattributed)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  if (url.includes('/dist/')) return `gatehouse ${url.slice(url.indexOf('/dist/') + 6)}`;
+  if (url.startsWith('node:')) return url;
+  if (url === '') return `(native) ${frame.functionName || '(anonymous)'}`;
+  return url.split('/').slice(-2).join('/');
+}
+
+const groups = new Map();
+const functions = new Map();
+for (const [id, count] of self) {
+  const frame = byId.get(id).callFrame;
+  const group = where(frame);
+  groups.set(group, (groups.get(group) ?? 0) + count);
+  const name = `${frame.functionName || '(anonymous)'} ${group}:${frame.lineNumber + 1}`;
+  functions.set(name, (functions.get(name) ?? 0) + count);
+}
+const pct = (n) => `${((n / total) * 100).toFixed(1).padStart(5)}%`;
+const top = Number(topArg ?? 25);
+console.log(`${total} samples (${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)\n\nby place:`);
+for (const [group, n] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${group}`);
+console.log('\nby function (self):');
+for (const [name, n] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${name}`);
