@@ -10,7 +10,8 @@ import { createLoginThrottleState } from './login-throttle-state.js';
 import { createPortalServer } from './http/portal-server.js';
 import { createPublicServer } from './http/public-server.js';
 import type { Services } from './http/services.js';
-import { connectRedis } from './shared-state/redis-client.js';
+import { RedisBreaker } from './shared-state/redis-breaker.js';
+import { connectRedis, settleRedisConnection } from './shared-state/redis-client.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -41,7 +42,10 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   const { logger } = options;
   const store =
     options.store ?? (await openStore(config, { onPoolError: (err) => logger.warn({ err }, 'idle database connection failed') }));
-  const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
+  const redis = config.redis.url !== null ? connectRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs }, logger) : null;
+  // A Redis that is still connecting when the first requests come is not an outage.
+  if (redis) await settleRedisConnection(redis);
+  const breaker = redis ? new RedisBreaker(redis, logger) : null;
   const passwords = options.passwords ?? createPasswordHasher();
   const now = options.now ?? Date.now;
   const verifiers = createVerifiers(config.authMethods, {
@@ -53,8 +57,8 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   });
   // The built-in client the portal and the CLI sign in with (portal-sign-in.ts).
   await ensurePortalClient(store, now());
-  const gateway = await createGatewayState(config, { store, redis, logger, now });
-  const throttle = createLoginThrottleState(config, { redis, logger });
+  const gateway = await createGatewayState(config, { store, redis, breaker, logger, now });
+  const throttle = createLoginThrottleState(config, { redis, breaker });
   let boundPublicPort: number | null = null;
   const services: Services = {
     config,
@@ -68,6 +72,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     rateLimiter: gateway.rateLimiter,
     loginThrottle: throttle.loginThrottle,
     bruteForceCounters: throttle.counterMode,
+    rateLimitCounters: gateway.rateLimitCounters,
     publicPort: () => boundPublicPort ?? config.listeners.public.port,
   };
   const publicServer = createPublicServer(services);
@@ -94,6 +99,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
         await Promise.allSettled([publicServer.close(), portalServer.close()]);
         await store.close();
         await gateway.close();
+        breaker?.stop();
         if (redis) await redis.quit().catch(() => redis.disconnect());
       })();
       return closing;

@@ -138,7 +138,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     dataDir: path.resolve(configDir, raw.dataDir),
     publicUrl: raw.publicUrl?.replace(/\/+$/, '') ?? null,
     database: { url: raw.database.url ?? null, schema: raw.database.schema ?? null, poolSize: raw.database.poolSize },
-    redis: { url: raw.redis.url ?? null },
+    redis: { url: raw.redis.url ?? null, commandTimeoutMs: raw.redis.commandTimeoutMs },
     listeners: { public: publicListener, portal },
     log: { level: raw.log.level },
     shutdownTimeoutMs: raw.shutdownTimeoutMs,

@@ -10,7 +10,8 @@ export const BODY_LIMIT = 64 * 1024; // 64 KiB: a token request is a few hundred
 export function readinessChecks(services: Services): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [{ name: 'store', check: () => services.store.ping() }];
   const { redis } = services;
-  if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
+  // Without Redis every counter works in this process (rate limits, brute-force): degraded, not down.
+  if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis), required: false });
   return checks;
 }
 
@@ -29,6 +30,6 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.register(healthRoutes, { checks: readinessChecks(services), report: () => ({ bruteForceCounters: services.bruteForceCounters() }) });
+  app.register(healthRoutes, { checks: readinessChecks(services), report: () => ({ bruteForceCounters: services.bruteForceCounters(), rateLimitCounters: services.rateLimitCounters() }) });
   return app;
 }

@@ -28,6 +28,8 @@ export interface Services {
   readonly loginThrottle: LoginThrottle;
   /** Where the brute-force counters are counted right now, for /readyz. */
   readonly bruteForceCounters: () => 'memory' | 'redis' | 'local-fallback';
+  /** Where the rate limits are counted right now, for /readyz. */
+  readonly rateLimitCounters: () => 'memory' | 'redis' | 'local-fallback';
   /** The public listener's port: the one it is bound to once listening (the config may say 0). */
   readonly publicPort: () => number;
 }
