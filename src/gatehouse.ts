@@ -42,10 +42,10 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   const { logger } = options;
   const store =
     options.store ?? (await openStore(config, { onPoolError: (err) => logger.warn({ err }, 'idle database connection failed') }));
-  const redis = config.redis.url !== null ? connectRedis({ url: config.redis.url, commandTimeoutMs: config.redis.commandTimeoutMs }, logger) : null;
+  const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
   // A Redis that is still connecting when the first requests come is not an outage.
   if (redis) await settleRedisConnection(redis);
-  const breaker = redis ? new RedisBreaker(redis, logger) : null;
+  const breaker = redis ? new RedisBreaker(redis, logger, config.redis.commandTimeoutMs) : null;
   const passwords = options.passwords ?? createPasswordHasher();
   const now = options.now ?? Date.now;
   const verifiers = createVerifiers(config.authMethods, {

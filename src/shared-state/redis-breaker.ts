@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 // The circuit breaker in front of every Redis-backed counter (rate limits, brute-force
-// counters). A request never waits for a Redis that is away: the connection has no offline
-// queue and a command timeout of tens of ms (redis-client.ts), and after a few failures the
+// counters). A request never waits for a Redis that is away: the connection has no offline queue
+// (redis-client.ts), each call has a deadline of tens of ms, and after a few failures in a row the
 // breaker opens and every caller goes straight to this process's own counters — still enforcing,
 // per process. While open it probes Redis by itself, so recovery is noticed (and /readyz says
 // so) without waiting for a request. Each change of state is logged once.
@@ -19,12 +19,53 @@ export interface BreakerState {
   readonly trips: number;
 }
 
-const FAILURES_TO_OPEN = 3; // consecutive: one slow answer (a GC pause) does not switch
+const FAILURES_TO_OPEN = 3; // in a row: one slow answer does not switch
 const PROBE_INTERVAL_MS = 500;
+
+export class RedisDeadlineError extends Error {
+  constructor(ms: number) {
+    super(`redis did not answer within ${ms} ms`);
+    this.name = 'RedisDeadlineError';
+  }
+}
+
+/**
+ * Rejects when `pending` has not settled `ms` after the call. Node runs due timers before it reads
+ * sockets: when this process itself was busy (a GC pause, a starved CPU), the answer may already
+ * be waiting, so the verdict waits for that same turn's reads (setImmediate) — only an answer
+ * that has not arrived by then is Redis being late.
+ */
+function withDeadline<T>(pending: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        reject(new RedisDeadlineError(ms));
+      });
+    }, ms);
+    pending.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 export class RedisBreaker {
   readonly #redis: Redis;
   readonly #logger: Logger;
+  readonly #deadlineMs: number;
   #open = false;
   #failures = 0;
   #since = Date.now();
@@ -34,9 +75,11 @@ export class RedisBreaker {
   #probing = false;
   #stopped = false;
 
-  constructor(redis: Redis, logger: Logger) {
+  /** `deadlineMs`: how long a caller waits for Redis before counting locally. */
+  constructor(redis: Redis, logger: Logger, deadlineMs: number) {
     this.#redis = redis;
     this.#logger = logger;
+    this.#deadlineMs = deadlineMs;
     redis.on('error', (error: unknown) => {
       this.#lastError = error;
     });
@@ -60,7 +103,7 @@ export class RedisBreaker {
       return local();
     }
     try {
-      const result = await shared();
+      const result = await withDeadline(shared(), this.#deadlineMs);
       this.#failures = 0;
       return result;
     } catch (error) {
@@ -90,7 +133,7 @@ export class RedisBreaker {
     if (!this.#open || this.#probing || this.#stopped || this.#redis.status !== 'ready') return;
     this.#probing = true;
     try {
-      await this.#redis.ping();
+      await withDeadline(this.#redis.ping(), this.#deadlineMs);
     } catch {
       return; // still away: the next probe tries again
     } finally {

@@ -4,24 +4,19 @@ import type { Logger } from 'pino';
 
 // One Redis connection per process, for state shared between Gatehouse processes (brute-force
 // counters, rate limits, revocation fan-out). It serves requests, so it fails fast: no offline
-// queue (a command while disconnected fails at once), a command timeout of tens of ms, and a
-// command in flight when the connection drops is failed rather than sent again (a counter would
-// count twice). The callers' RedisBreaker (redis-breaker.ts) then counts locally and logs the
-// outage once; this module only reconnects.
+// queue (a command while disconnected fails at once), and a command in flight when the
+// connection drops is failed rather than sent again (a counter would count twice). Requests'
+// counters add a deadline of tens of ms (redis-breaker.ts, which then counts locally and logs
+// the outage once); COMMAND_TIMEOUT_MS only bounds the rest (probes, publishes, admin scans).
 
 const CONNECT_TIMEOUT_MS = 2_000;
+const COMMAND_TIMEOUT_MS = 1_000;
 
-export interface RedisOptions {
-  readonly url: string;
-  /** A command not answered within this fails (the breaker counts locally), ms. */
-  readonly commandTimeoutMs: number;
-}
-
-export function connectRedis(options: RedisOptions, logger: Logger): Redis {
-  const redis = new Redis(options.url, {
+export function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
     lazyConnect: false,
     enableOfflineQueue: false,
-    commandTimeout: options.commandTimeoutMs,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: CONNECT_TIMEOUT_MS,

@@ -6,20 +6,22 @@ import { SLICES, type WindowCount } from '../domain/sliding-window.js';
 // domain/sliding-window.ts as one Lua script, so that reading every window, deciding and
 // counting is atomic across processes and costs one round trip. Each window is a hash of slice
 // index → count; slices that have left the window are deleted as the window is written, and the
-// key expires once its newest slice has left. The group (subscription) is a hash tag, so that
+// key expires once its newest slice has left — judged by the callers' clocks, so the expiry
+// (Redis's clock) leaves CLOCK_SLACK_MS for processes whose clocks differ. The group (subscription) is a hash tag, so that
 // all keys of one script share a Redis Cluster slot. Sent as EVALSHA (ioredis falls back to EVAL
 // once after a Redis restart empties its script cache).
 
 const KEY_PREFIX = 'gatehouse:ratelimit:';
+const CLOCK_SLACK_MS = 10_000;
 const COMMAND = 'gatehouseAdmitRate';
 
-// KEYS: one hash per window. ARGV: now (ms), slices per period, then limit and period (ms) per window.
+// KEYS: one hash per window. ARGV: now (ms), slices per period, slack (ms), then limit and period (ms) per window.
 // Returns used and free-in (ms) per window, as in SlidingWindow.read.
 const ADMIT_SCRIPT = `
-local now, slices = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now, slices, slack = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local answer, writes, fits = {}, {}, true
 for i, key in ipairs(KEYS) do
-  local limit, period = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
+  local limit, period = tonumber(ARGV[2 * i + 2]), tonumber(ARGV[2 * i + 3])
   local width = period / slices
   local current = math.floor(now / width)
   local fields = redis.call('HGETALL', key)
@@ -47,7 +49,7 @@ for i, key in ipairs(KEYS) do
     end
   end
   answer[2 * i - 1], answer[2 * i] = used, math.ceil(freeIn)
-  writes[i] = { string.format('%d', current), stale, math.ceil(period + width) }
+  writes[i] = { string.format('%d', current), stale, math.ceil(period + width + slack) }
 end
 if fits then
   for i, key in ipairs(KEYS) do
@@ -74,7 +76,7 @@ export class RedisRateCounter implements RateCounter {
   async admit(group: string, windows: readonly RateWindow[], now: number): Promise<readonly WindowCount[]> {
     const args: string[] = [];
     for (const window of windows) args.push(`${KEY_PREFIX}{${group}}:${window.key}`);
-    args.push(String(now), String(SLICES));
+    args.push(String(now), String(SLICES), String(CLOCK_SLACK_MS));
     for (const window of windows) args.push(String(window.limit), String(window.periodMs));
     const answer = await this.#admit(windows.length, ...args);
     if (!Array.isArray(answer) || answer.length !== 2 * windows.length) throw new Error('unexpected answer from the rate-limit script');

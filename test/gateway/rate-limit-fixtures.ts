@@ -7,6 +7,7 @@ import { bearer, gatewayRawConfig, startUpstream, type GatewayHarness } from './
 // The gateway of gateway-harness.ts with extra plans on the `orders` API, and sessions whose
 // subscription is on one of them. REDIS_URL in `env` points the counters at a Redis of the test's
 // own (test/brute-force/redis-process.ts); otherwise they follow the environment.
+// `redisTimeoutMs` defaults to 2 s, as in every test (test/support/gatehouse-instance.ts).
 
 export interface PlanSpec {
   readonly id: string;
@@ -15,12 +16,13 @@ export interface PlanSpec {
 
 export async function startRateLimitedGateway(
   plans: readonly PlanSpec[],
-  options: { env?: NodeJS.ProcessEnv; logs?: LogCapture } = {},
+  options: { env?: NodeJS.ProcessEnv; logs?: LogCapture; redisTimeoutMs?: number } = {},
 ): Promise<GatewayHarness> {
   const upstream = await startUpstream();
   const raw = await gatewayRawConfig(upstream.url);
   const [orders] = raw.apis as [{ plans: object[] }];
   orders.plans.push(...plans.map((plan) => ({ id: plan.id, name: plan.id, rateLimit: plan.rateLimit })));
+  raw.redis = { commandTimeoutMs: options.redisTimeoutMs ?? 2_000 };
   const config = testConfig(raw, options.env ?? {});
   const harness = await startOAuthGatehouse({ config, ...(options.logs ? { logs: options.logs } : {}) });
   return { ...harness, upstream, config };

@@ -28,7 +28,7 @@ async function until(condition: () => boolean, what: string, ms = 15_000): Promi
 }
 
 describe('rate limits while Redis is down', { skip: REDIS_SERVER_MISSING ?? false }, () => {
-  it('answer as fast as with Redis, still limited (locally), degraded in /readyz, and recover on their own', async () => {
+  it('answer as fast as with Redis, still limited (locally), degraded in /readyz, and recover on their own', async (t) => {
     const redis = await startRedisProcess();
     const logs = captureLogs();
     const harness = await startRateLimitedGateway(
@@ -36,7 +36,8 @@ describe('rate limits while Redis is down', { skip: REDIS_SERVER_MISSING ?? fals
         { id: 'roomy', rateLimit: { perMinute: 1_000_000 } },
         { id: 'tight', rateLimit: { perMinute: 5 } },
       ],
-      { env: { REDIS_URL: redis.url }, logs },
+      // The product's default deadline: what is measured is what operators get.
+      { env: { REDIS_URL: redis.url }, logs, redisTimeoutMs: 50 },
     );
     const { public: base } = await harness.gatehouse.listen();
     const roomy = await userToken(harness, await clientOnPlan(harness, 'roomy'));
@@ -79,6 +80,7 @@ describe('rate limits while Redis is down', { skip: REDIS_SERVER_MISSING ?? fals
     await redis.kill();
     const logLinesBefore = logs.lines.length;
     const down = median(await latencies());
+    t.diagnostic(`p50 ${normal.toFixed(2)} ms with Redis, ${down.toFixed(2)} ms with Redis killed`);
     assert.ok(down <= normal + 10, `p50 with Redis down ${down.toFixed(1)} ms, with Redis up ${normal.toFixed(1)} ms`);
 
     // Still limited: a fresh subscription on {perMinute: 5} gets exactly 5 of 12.
@@ -113,7 +115,8 @@ describe('rate limits while Redis is down', { skip: REDIS_SERVER_MISSING ?? fals
       status: 200,
       body: { status: 'ready', checks: { store: 'up', redis: 'up' }, bruteForceCounters: 'redis', rateLimitCounters: 'redis' },
     });
-    assert.equal(logs.lines.filter((line) => line.includes('redis is back')).length, 1, 'the recovery is logged once');
+    const recoveries = logs.lines.slice(logLinesBefore).filter((line) => line.includes('redis is back'));
+    assert.equal(recoveries.length, 1, 'the recovery is logged once');
     const response = await fetch(`${base}/orders/limited`, { headers: bearer(roomy) });
     assert.equal(response.status, 201);
     const after = new Redis(redis.url);

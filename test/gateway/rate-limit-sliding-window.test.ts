@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import { captureLogs } from '../support/gatehouse-instance.js';
 import { busiestWindow, callOrders, clientOnPlan, startRateLimitedGateway, userToken } from './rate-limit-fixtures.js';
 
 // Issue 11 item 4: only admitted requests count, and no window boundary lets a double burst
@@ -10,11 +11,14 @@ const SECOND = 1_000; // ms
 const MINUTE = 60 * SECOND;
 
 describe('sliding-window rate limits at the gateway', async () => {
+  const logs = captureLogs();
+  const fallbacks = () => logs.lines.filter((line) => line.includes('redis unavailable'));
+  after(() => assert.deepEqual(fallbacks(), [], 'counted in Redis throughout (when configured)'));
   const harness = await startRateLimitedGateway([
     { id: 'steady', rateLimit: { perSecond: 10, perMinute: 300 } },
     { id: 'hourly', rateLimit: { perMinute: 100, perHour: 1000 } },
     { id: 'per-user', rateLimit: { perMinute: 8, perUser: { perMinute: 5 } } },
-  ]);
+  ], { logs });
 
   /** Moves the injected clock to `offsetMs` past a whole second: a fixed window's boundary falls mid-way. */
   function alignTo(offsetMs: number): number {
@@ -34,6 +38,7 @@ describe('sliding-window rate limits at the gateway', async () => {
       if (response.statusCode === 201) admittedAt.push(harness.now() - start);
     }
     const perSecond = Array.from({ length: 70 }, (_, s) => admittedAt.filter((t) => t >= s * SECOND && t < (s + 1) * SECOND).length);
+    assert.deepEqual(fallbacks(), [], 'counted in Redis throughout (when configured)');
     assert.ok(busiestWindow(admittedAt, SECOND) <= 10, `at most 10 in any second: ${perSecond.join(' ')}`);
     assert.ok(busiestWindow(admittedAt, MINUTE) <= 300, `at most 300 in any minute: ${perSecond.join(' ')}`);
     // Until the minute's 300 are used up (30 s at 10/s), every second admits about 10: refusals
