@@ -30,6 +30,7 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.register(healthRoutes, { checks: readinessChecks(services), report: () => ({ bruteForceCounters: services.bruteForceCounters(), rateLimitCounters: services.rateLimitCounters() }) });
+  const report = () => ({ bruteForceCounters: services.bruteForceCounters(), rateLimitCounters: services.rateLimitCounters() });
+  app.register(healthRoutes, { checks: readinessChecks(services), report });
   return app;
 }
