@@ -11,7 +11,8 @@ import { createLoginThrottleState } from './login-throttle-state.js';
 import { createPortalServer } from './http/portal-server.js';
 import { createPublicServer } from './http/public-server.js';
 import type { Services } from './http/services.js';
-import { connectRedis } from './shared-state/redis-client.js';
+import { RedisBreaker } from './shared-state/redis-breaker.js';
+import { connectRedis, settleRedisConnection } from './shared-state/redis-client.js';
 import { GatehouseMetrics } from './observability/metrics.js';
 import { observeState } from './observability/state-gauges.js';
 import { withHashMetrics } from './observability/timed-hasher.js';
@@ -55,6 +56,9 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     }));
   const store = metrics ? withStoreMetrics(openedStore, metrics) : openedStore;
   const redis = config.redis.url !== null ? connectRedis(config.redis.url, logger) : null;
+  // A Redis that is still connecting when the first requests come is not an outage.
+  if (redis) await settleRedisConnection(redis);
+  const breaker = redis ? new RedisBreaker(redis, logger, config.redis.commandTimeoutMs) : null;
   const hashingPool = options.passwords ? null : createHashingPool(config.passwordHashing);
   const hasher = options.passwords ?? createPasswordHasher(OWASP_ARGON2ID, hashingPool ?? undefined);
   const passwords = metrics ? withHashMetrics(hasher, metrics) : hasher;
@@ -70,8 +74,8 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   });
   // The built-in client the portal and the CLI sign in with (portal-sign-in.ts).
   await ensurePortalClient(store, now());
-  const gateway = await createGatewayState(config, { store, redis, logger, now });
-  const throttle = createLoginThrottleState(config, { redis, logger });
+  const gateway = await createGatewayState(config, { store, redis, breaker, logger, now });
+  const throttle = createLoginThrottleState(config, { redis, breaker });
   if (metrics) observeState(metrics, { accessTokens: gateway.accessTokens, loginThrottle: throttle.loginThrottle, now });
   let boundPublicPort: number | null = null;
   const services: Services = {
@@ -88,6 +92,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     loginThrottle: throttle.loginThrottle,
     bruteForceCounters: throttle.counterMode,
     metrics,
+    rateLimitCounters: gateway.rateLimitCounters,
     publicPort: () => boundPublicPort ?? config.listeners.public.port,
   };
   const publicServer = createPublicServer(services);
@@ -116,6 +121,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
         await store.close();
         await gateway.close();
         await hashingPool?.close();
+        breaker?.stop();
         if (redis) await redis.quit().catch(() => redis.disconnect());
       })();
       return closing;

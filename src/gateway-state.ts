@@ -4,7 +4,9 @@ import type { Config } from './config/config.js';
 import { AccessTokenVerifier } from './domain/access-token-verifier.js';
 import { RateLimiter } from './domain/rate-limit.js';
 import { InMemoryRevocationBus, withRevocationFanout, withTokenStore, type RevocationBus } from './domain/revocation-fanout.js';
+import { FallbackRateCounter } from './shared-state/fallback-rate-counter.js';
 import { MemoryRateCounter } from './shared-state/memory-rate-counter.js';
+import type { RedisBreaker } from './shared-state/redis-breaker.js';
 import { RedisRateCounter } from './shared-state/redis-rate-counter.js';
 import { RedisRevocationBus } from './shared-state/redis-revocation-bus.js';
 import type { Store } from './store/store.js';
@@ -19,18 +21,22 @@ export interface GatewayState {
   readonly rateLimiter: RateLimiter;
   /** Every revocation, from this process or any other: open WebSockets are closed on it. */
   readonly revocations: Pick<RevocationBus, 'subscribe'>;
+  /** Where rate limits are counted right now, for /readyz. */
+  rateLimitCounters(): 'memory' | 'redis' | 'local-fallback';
   close(): Promise<void>;
 }
 
 export interface GatewayStateDependencies {
   readonly store: Store;
   readonly redis: Redis | null;
+  /** Given with `redis`: decides, for every counter, whether Redis is used right now. */
+  readonly breaker: RedisBreaker | null;
   readonly logger: Logger;
   readonly now: () => number;
 }
 
 export async function createGatewayState(config: Config, deps: GatewayStateDependencies): Promise<GatewayState> {
-  const { redis, logger, now } = deps;
+  const { redis, breaker, logger, now } = deps;
   let bus: RevocationBus;
   if (redis) {
     const redisBus = new RedisRevocationBus(redis, logger);
@@ -54,6 +60,7 @@ export async function createGatewayState(config: Config, deps: GatewayStateDepen
     familiesRevoked: (familyIds) => accessTokens.evictFamilies(familyIds),
     messagesMissed: () => accessTokens.evictAll(),
   });
-  const rateLimiter = new RateLimiter(redis ? new RedisRateCounter(redis) : new MemoryRateCounter(), now);
-  return { store, accessTokens, rateLimiter, revocations: bus, close: () => bus.close() };
+  const counter = redis && breaker ? new FallbackRateCounter(breaker, new RedisRateCounter(redis)) : null;
+  const rateLimiter = new RateLimiter(counter ?? new MemoryRateCounter(), now);
+  return { store, accessTokens, rateLimiter, revocations: bus, rateLimitCounters: () => counter?.mode ?? 'memory', close: () => bus.close() };
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import type { Config, LockoutConfig } from './config/config.js';
 import type { LockoutPolicy } from './domain/brute-force/failure-counters.js';
 import { LoginThrottle } from './domain/brute-force/login-throttle.js';
 import { FallbackFailureCounters } from './shared-state/fallback-failure-counters.js';
 import { MemoryFailureCounters } from './shared-state/memory-failure-counters.js';
+import type { RedisBreaker } from './shared-state/redis-breaker.js';
 import { RedisFailureCounters } from './shared-state/redis-failure-counters.js';
 
 // Part of the composition root (src/gatehouse.ts): where the brute-force counters live. Redis
@@ -48,12 +48,15 @@ export function counterKeyPrefix(config: Pick<Config, 'database' | 'dataDir'>): 
   return `gatehouse:login-failures:${digest}:`;
 }
 
-export function createLoginThrottleState(config: Config, deps: { readonly redis: Redis | null; readonly logger: Logger }): LoginThrottleState {
+export function createLoginThrottleState(
+  config: Config,
+  deps: { readonly redis: Redis | null; readonly breaker: RedisBreaker | null },
+): LoginThrottleState {
   const policies = { accounts: lockoutPolicy(config.bruteForce.accounts), addresses: lockoutPolicy(config.bruteForce.addresses) };
-  const { redis, logger } = deps;
-  if (redis === null) {
+  const { redis, breaker } = deps;
+  if (redis === null || breaker === null) {
     return { loginThrottle: new LoginThrottle(new MemoryFailureCounters(), policies), counterMode: () => 'memory' };
   }
-  const counters = new FallbackFailureCounters(redis, new RedisFailureCounters(redis, counterKeyPrefix(config)), logger);
+  const counters = new FallbackFailureCounters(breaker, new RedisFailureCounters(redis, counterKeyPrefix(config)));
   return { loginThrottle: new LoginThrottle(counters, policies), counterMode: () => counters.mode };
 }

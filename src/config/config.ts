@@ -28,10 +28,15 @@ export interface GroupConfig {
   readonly name: string;
 }
 
-export interface RateLimitConfig {
+export interface RateLimitWindowsConfig {
   readonly perSecond?: number;
   readonly perMinute?: number;
   readonly perHour?: number;
+}
+
+export interface RateLimitConfig extends RateLimitWindowsConfig {
+  /** Limits of each user of a subscription, on top of the subscription's own. */
+  readonly perUser?: RateLimitWindowsConfig;
 }
 
 export interface PlanConfig {
@@ -141,7 +146,11 @@ export interface Config {
     /** Milliseconds one statement may take (PostgreSQL statement_timeout). */
     readonly queryTimeoutMs: number;
   };
-  readonly redis: { readonly url: string | null };
+  readonly redis: {
+    readonly url: string | null;
+    /** How long a command may take before the caller falls back to local counters, ms. */
+    readonly commandTimeoutMs: number;
+  };
   readonly listeners: { readonly public: ListenerConfig; readonly portal: ListenerConfig };
   readonly log: { readonly level: string };
   readonly shutdownTimeoutMs: number;

@@ -150,7 +150,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
       connectTimeoutMs: raw.database.connectTimeoutMs,
       queryTimeoutMs: raw.database.queryTimeoutMs,
     },
-    redis: { url: raw.redis.url ?? null },
+    redis: { url: raw.redis.url ?? null, commandTimeoutMs: raw.redis.commandTimeoutMs },
     listeners: { public: publicListener, portal },
     log: { level: raw.log.level },
     shutdownTimeoutMs: raw.shutdownTimeoutMs,

@@ -54,11 +54,17 @@ const Group = Type.Object(
   { additionalProperties: false },
 );
 
+const RateLimitWindows = {
+  perSecond: Type.Optional(Type.Integer({ minimum: 1 })),
+  perMinute: Type.Optional(Type.Integer({ minimum: 1 })),
+  perHour: Type.Optional(Type.Integer({ minimum: 1 })),
+};
+
 const RateLimit = Type.Object(
   {
-    perSecond: Type.Optional(Type.Integer({ minimum: 1 })),
-    perMinute: Type.Optional(Type.Integer({ minimum: 1 })),
-    perHour: Type.Optional(Type.Integer({ minimum: 1 })),
+    ...RateLimitWindows,
+    // The same windows again, for each user of a subscription on their own.
+    perUser: Type.Optional(Type.Object(RateLimitWindows, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -208,6 +214,8 @@ export const ConfigSchema = Type.Object(
     redis: Type.Object(
       {
         url: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'a redis:// URL' })),
+        // A request never waits longer than this for Redis: it counts locally instead.
+        commandTimeoutMs: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }), // ms
       },
       { additionalProperties: false, default: {} },
     ),

@@ -1,82 +1,113 @@
-import type { RateLimitConfig } from '../config/config.js';
+import type { RateLimitConfig, RateLimitWindowsConfig } from '../config/config.js';
+import { drainedInMs, type WindowCount } from './sliding-window.js';
 
-// A plan's rate limits (requests per second / minute / hour), counted per subscription in fixed
-// windows aligned to the clock: cheap (one counter per window, one round trip for all three) and
-// the same in every process when the counters live in Redis. The answer carries what the
-// RateLimit header fields report (draft-ietf-httpapi-ratelimit-headers: limit, remaining, reset).
+// A plan's rate limits (requests per second / minute / hour), per subscription and, with
+// `perUser`, per user of that subscription too. Each limit is a sliding window
+// (domain/sliding-window.ts); a request is counted only when every window has room for it, so
+// refused requests use up nothing. The answer carries what the RateLimit header fields report
+// (draft-ietf-httpapi-ratelimit-headers: limit, remaining, reset).
 
-export interface CounterHit {
+export interface RateWindow {
+  /** Names the window within its group (the subscription). */
   readonly key: string;
-  /** Milliseconds after which the counter may be forgotten. */
-  readonly ttlMs: number;
+  readonly limit: number;
+  readonly periodMs: number;
 }
 
 /** Shared or in-process counters; the implementations live in src/shared-state/. */
 export interface RateCounter {
-  /** Adds one to each counter atomically; returns each counter's value after the addition. */
-  hit(hits: readonly CounterHit[]): Promise<readonly number[]>;
+  /**
+   * Atomically, for the windows of one group: when every window has room at `now`, counts one
+   * request in each. Returns what each window held before.
+   */
+  admit(group: string, windows: readonly RateWindow[], now: number): Promise<readonly WindowCount[]>;
 }
 
 export interface RateLimitState {
   readonly allowed: boolean;
-  /** The window that decided: the exhausted one that resets last, or the one nearest its limit. */
+  /** The window that decided: the one that refused longest, or the one nearest its limit. */
   readonly limit: number;
   readonly remaining: number;
-  /** Whole seconds until that window resets (at least 1). */
+  /**
+   * Whole seconds (at least 1): when refused, until a request can pass (Retry-After); when
+   * allowed, until the window has let go of every request it counts (`remaining` is back to `limit`).
+   */
   readonly resetSeconds: number;
 }
 
-const WINDOWS = [
-  { name: 's', lengthMs: 1_000, limitOf: (config: RateLimitConfig) => config.perSecond },
-  { name: 'm', lengthMs: 60_000, limitOf: (config: RateLimitConfig) => config.perMinute },
-  { name: 'h', lengthMs: 3_600_000, limitOf: (config: RateLimitConfig) => config.perHour },
+export interface RateLimitSubject {
+  readonly subscriptionId: string;
+  readonly userId: string;
+}
+
+interface PlannedWindow {
+  readonly suffix: string;
+  readonly limit: number;
+  readonly periodMs: number;
+  readonly perUser: boolean;
+}
+
+const PERIODS = [
+  { name: 's', periodMs: 1_000, limitOf: (config: RateLimitWindowsConfig) => config.perSecond },
+  { name: 'm', periodMs: 60_000, limitOf: (config: RateLimitWindowsConfig) => config.perMinute },
+  { name: 'h', periodMs: 3_600_000, limitOf: (config: RateLimitWindowsConfig) => config.perHour },
 ] as const;
 
-interface WindowCount {
-  readonly limit: number;
-  readonly count: number;
-  readonly resetSeconds: number;
+function plan(config: RateLimitConfig): readonly PlannedWindow[] {
+  const windows = (of: RateLimitWindowsConfig, perUser: boolean): PlannedWindow[] =>
+    PERIODS.flatMap(({ name, periodMs, limitOf }) => {
+      const limit = limitOf(of);
+      return limit === undefined ? [] : [{ suffix: perUser ? `:${name}` : name, limit, periodMs, perUser }];
+    });
+  return [...windows(config, false), ...windows(config.perUser ?? {}, true)];
 }
 
 export class RateLimiter {
   readonly #counter: RateCounter;
   readonly #now: () => number;
+  // Plans are read once per plan, not per request (the config objects live as long as the process).
+  readonly #plans = new WeakMap<RateLimitConfig, readonly PlannedWindow[]>();
 
   constructor(counter: RateCounter, now: () => number) {
     this.#counter = counter;
     this.#now = now;
   }
 
-  /** Counts one request of the subscription; null when its plan sets no limit. */
-  async hit(subscriptionId: string, config: RateLimitConfig | null): Promise<RateLimitState | null> {
+  /** Counts one request of the subject if its plan's limits allow it; null when the plan sets none. */
+  async hit(subject: RateLimitSubject, config: RateLimitConfig | null): Promise<RateLimitState | null> {
     if (config === null) return null;
+    let planned = this.#plans.get(config);
+    if (planned === undefined) {
+      planned = plan(config);
+      this.#plans.set(config, planned);
+    }
+    if (planned.length === 0) return null;
     const now = this.#now();
-    const windows = WINDOWS.flatMap((window) => {
-      const limit = window.limitOf(config);
-      if (limit === undefined) return [];
-      const start = Math.floor(now / window.lengthMs) * window.lengthMs;
-      const end = start + window.lengthMs;
-      return [{ limit, end, key: `${subscriptionId}:${window.name}:${start}` }];
-    });
-    if (windows.length === 0) return null;
-    // The key names its window's start, so the TTL only has to outlive the window.
-    const counts = await this.#counter.hit(windows.map((w) => ({ key: w.key, ttlMs: w.end - now + 1_000 })));
-    const measured: WindowCount[] = windows.map((w, i) => ({
-      limit: w.limit,
-      count: counts[i] ?? 0,
-      resetSeconds: Math.max(1, Math.ceil((w.end - now) / 1_000)),
-    }));
-    return decide(measured);
+    const windows = planned.map((w) => ({ key: w.perUser ? `u:${subject.userId}${w.suffix}` : w.suffix, limit: w.limit, periodMs: w.periodMs }));
+    const counts = await this.#counter.admit(subject.subscriptionId, windows, now);
+    if (counts.length !== windows.length) throw new Error('the rate counter answered for other windows than asked');
+    return decide(windows, counts, now);
   }
 }
 
-function decide(windows: readonly WindowCount[]): RateLimitState {
-  const exhausted = windows.filter((w) => w.count > w.limit);
-  if (exhausted.length > 0) {
-    // Every exhausted window must reset before a request can pass again.
-    const last = exhausted.reduce((a, b) => (b.resetSeconds > a.resetSeconds ? b : a));
-    return { allowed: false, limit: last.limit, remaining: 0, resetSeconds: last.resetSeconds };
+function decide(windows: readonly RateWindow[], counts: readonly WindowCount[], now: number): RateLimitState {
+  const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1_000));
+  let refusedBy = -1;
+  let tightest = 0;
+  let tightestRemaining = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < windows.length; i += 1) {
+    const { limit } = windows[i]!;
+    const { used, freeInMs } = counts[i]!;
+    // Every full window must have room again before a request can pass: the last one decides.
+    if (used >= limit && (refusedBy < 0 || freeInMs > counts[refusedBy]!.freeInMs)) refusedBy = i;
+    if (limit - used - 1 < tightestRemaining) {
+      tightest = i;
+      tightestRemaining = limit - used - 1;
+    }
   }
-  const tightest = windows.reduce((a, b) => (b.limit - b.count < a.limit - a.count ? b : a));
-  return { allowed: true, limit: tightest.limit, remaining: tightest.limit - tightest.count, resetSeconds: tightest.resetSeconds };
+  if (refusedBy >= 0) {
+    return { allowed: false, limit: windows[refusedBy]!.limit, remaining: 0, resetSeconds: seconds(counts[refusedBy]!.freeInMs) };
+  }
+  const window = windows[tightest]!;
+  return { allowed: true, limit: window.limit, remaining: tightestRemaining, resetSeconds: seconds(drainedInMs(window.periodMs, now)) };
 }

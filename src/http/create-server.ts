@@ -12,7 +12,8 @@ export const BODY_LIMIT = 64 * 1024; // 64 KiB: a token request is a few hundred
 export function readinessChecks(services: Services): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [{ name: 'store', check: () => services.store.ping() }];
   const { redis } = services;
-  if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis) });
+  // Without Redis every counter works in this process (rate limits, brute-force): degraded, not down.
+  if (redis) checks.push({ name: 'redis', check: () => pingRedis(redis), required: false });
   return checks;
 }
 
@@ -34,6 +35,7 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
   decorateOAuthRequests(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.register(healthRoutes, { checks: readinessChecks(services), report: () => ({ bruteForceCounters: services.bruteForceCounters() }) });
+  const report = () => ({ bruteForceCounters: services.bruteForceCounters(), rateLimitCounters: services.rateLimitCounters() });
+  app.register(healthRoutes, { checks: readinessChecks(services), report });
   return app;
 }

@@ -34,6 +34,8 @@ export interface Services {
   readonly bruteForceCounters: () => 'memory' | 'redis' | 'local-fallback';
   /** Prometheus metrics; null when `metrics.enabled` is false. */
   readonly metrics: GatehouseMetrics | null;
+  /** Where the rate limits are counted right now, for /readyz. */
+  readonly rateLimitCounters: () => 'memory' | 'redis' | 'local-fallback';
   /** The public listener's port: the one it is bound to once listening (the config may say 0). */
   readonly publicPort: () => number;
 }

@@ -1,20 +1,32 @@
 import { LRUCache } from 'lru-cache';
-import type { CounterHit, RateCounter } from '../domain/rate-limit.js';
+import type { RateCounter, RateWindow } from '../domain/rate-limit.js';
+import { SlidingWindow, type WindowCount } from '../domain/sliding-window.js';
 
-// Rate-limit counters of a single process. Each counter expires with its window; the LRU bound
-// keeps a flood of subscriptions from growing memory without limit (three counters each).
+// Rate-limit windows of a single process: the default without Redis, and the fallback while
+// Redis is away. Node runs this synchronously, so check-and-count is atomic as it is in Redis.
+// The LRU bound keeps a flood of subscriptions and users from growing memory without limit (a
+// window holds at most SLICES + 1 slices, under 1 KB); a window forgotten early only forgets
+// requests, it never refuses one.
 
-const MAX_COUNTERS = 300_000;
+const MAX_WINDOWS = 100_000;
 
 export class MemoryRateCounter implements RateCounter {
-  readonly #counters = new LRUCache<string, { value: number }>({ max: MAX_COUNTERS });
+  readonly #windows = new LRUCache<string, SlidingWindow>({ max: MAX_WINDOWS });
 
-  async hit(hits: readonly CounterHit[]): Promise<readonly number[]> {
-    return hits.map(({ key, ttlMs }) => {
-      const counter = this.#counters.get(key);
-      if (counter) return ++counter.value;
-      this.#counters.set(key, { value: 1 }, { ttl: ttlMs });
-      return 1;
+  async admit(group: string, windows: readonly RateWindow[], now: number): Promise<readonly WindowCount[]> {
+    const slides = windows.map(({ key }) => {
+      const name = `${group}:${key}`;
+      let slide = this.#windows.get(name);
+      if (slide === undefined) {
+        slide = new SlidingWindow();
+        this.#windows.set(name, slide);
+      }
+      return slide;
     });
+    const counts = windows.map((window, i) => slides[i]!.read(window.limit, window.periodMs, now));
+    if (counts.every((count, i) => count.used < windows[i]!.limit)) {
+      windows.forEach((window, i) => slides[i]!.add(window.periodMs, now));
+    }
+    return counts;
   }
 }

@@ -6,6 +6,7 @@ import type { AttemptVerdict, CountedSubject, FailureCounters, LockoutPolicy } f
 // so two processes can never both see "not locked" for the attempt that locks. The scripts do
 // the arithmetic of domain/brute-force/failure-counters.ts with the caller's clock (so that the
 // lockout follows the same clock as token expiry); PEXPIRE only collects what the reset forgot.
+// Both scripts are defined once and sent as EVALSHA.
 
 const COUNT_SCRIPT = `
 local now, allowed, increment, maxWait, reset = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -41,25 +42,36 @@ function asNumbers(answer: unknown, length: number): number[] {
   return answer.map(Number);
 }
 
+type ScriptCommand = (key: string, ...args: string[]) => Promise<unknown>;
+
+function scriptCommand(redis: Redis, name: string, lua: string): ScriptCommand {
+  if (!(name in redis)) redis.defineCommand(name, { lua, numberOfKeys: 1 });
+  return ((redis as unknown as Record<string, ScriptCommand>)[name] as ScriptCommand).bind(redis);
+}
+
 export class RedisFailureCounters implements FailureCounters {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #count: ScriptCommand;
+  readonly #forgive: ScriptCommand;
 
   /** `prefix` names the deployment, so that two deployments sharing one Redis count apart. */
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
+    this.#count = scriptCommand(redis, 'gatehouseCountFailure', COUNT_SCRIPT);
+    this.#forgive = scriptCommand(redis, 'gatehouseForgiveFailure', FORGIVE_SCRIPT);
   }
 
   async countAttempt(key: string, policy: LockoutPolicy, now: number): Promise<AttemptVerdict> {
     const args = [now, policy.failuresAllowed, policy.waitIncrementMs, policy.maxWaitMs, policy.failureResetMs].map(String);
-    const answer = await this.#redis.eval(COUNT_SCRIPT, 1, this.#prefix + key, ...args);
+    const answer = await this.#count(this.#prefix + key, ...args);
     const [failures = 0, lockedUntil = 0, lastAttemptAt = 0, locked = 0] = asNumbers(answer, 4);
     return { failures, lockedUntil, lastAttemptAt, locked: locked === 1 };
   }
 
   async forgiveAttempt(key: string, policy: LockoutPolicy, now: number): Promise<void> {
-    await this.#redis.eval(FORGIVE_SCRIPT, 1, this.#prefix + key, String(now), String(policy.failuresAllowed), String(policy.failureResetMs));
+    await this.#forgive(this.#prefix + key, String(now), String(policy.failuresAllowed), String(policy.failureResetMs));
   }
 
   async clear(key: string): Promise<boolean> {

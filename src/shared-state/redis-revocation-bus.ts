@@ -32,17 +32,23 @@ export class RedisRevocationBus implements RevocationBus {
   constructor(redis: Redis, logger: Logger) {
     this.#redis = redis;
     this.#logger = logger;
-    this.#subscriber = redis.duplicate();
-    let lastReported = 0;
+    // Not on a request's path: SUBSCRIBE may wait for the connection (with the shared
+    // connection's fail-fast options it would fail at start-up while still connecting).
+    this.#subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: undefined });
+    let lost = false;
     this.#subscriber.on('error', (error: Error) => {
-      // One line per 10 s while Redis is away, as for the main connection.
-      if (Date.now() - lastReported < 10_000) return;
-      lastReported = Date.now();
-      logger.warn({ err: error }, 'redis revocation subscriber error');
+      // One line per outage, not one per reconnect attempt.
+      if (lost) return;
+      lost = true;
+      logger.warn({ err: error }, 'redis revocation subscriber lost its connection; reconnecting');
     });
     let connectedBefore = false;
     this.#subscriber.on('ready', () => {
-      if (connectedBefore) this.#local.reportGap();
+      if (connectedBefore) {
+        this.#local.reportGap();
+        if (lost) logger.info('redis revocation subscriber reconnected; cached tokens dropped');
+      }
+      lost = false;
       connectedBefore = true;
       // ioredis re-subscribes by itself after a reconnect, but only to channels it had joined.
       if (!this.#subscribed) void this.start();

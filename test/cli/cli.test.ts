@@ -40,8 +40,8 @@ describe('gatehouse serve', () => {
         assert.equal(ready.status, 200);
         const checks: Record<string, string> = { store: 'up' };
         if (process.env.REDIS_URL) checks.redis = 'up';
-        const bruteForceCounters = process.env.REDIS_URL ? 'redis' : 'memory';
-        assert.deepEqual(await ready.json(), { status: 'ready', checks, bruteForceCounters });
+        const counters = process.env.REDIS_URL ? 'redis' : 'memory';
+        assert.deepEqual(await ready.json(), { status: 'ready', checks, bruteForceCounters: counters, rateLimitCounters: counters });
       }
     } finally {
       assert.equal(await gatehouse.stop('SIGTERM'), 0);

@@ -23,7 +23,7 @@ describe('health probes', () => {
     const expected: Record<string, string> = { store: 'up' };
     if (process.env.REDIS_URL) expected.redis = 'up';
     const counters = process.env.REDIS_URL ? 'redis' : 'memory';
-    assert.deepEqual(response.json(), { status: 'ready', checks: expected, bruteForceCounters: counters });
+    assert.deepEqual(response.json(), { status: 'ready', checks: expected, bruteForceCounters: counters, rateLimitCounters: counters });
   });
 
   it('/readyz is 503 once the store is unreachable, and says which dependency is down', async () => {
@@ -36,12 +36,18 @@ describe('health probes', () => {
     assert.equal(body.checks.store, 'down');
   });
 
-  it('/readyz is 503 when the configured Redis cannot be reached', async () => {
+  it('/readyz is 200 but degraded when the configured Redis cannot be reached, naming the local fallback', async () => {
     const logs = captureLogs();
     const gatehouse = await startTestGatehouse(testConfig(minimalConfig(), { REDIS_URL: 'redis://127.0.0.1:1' }), { logs });
     const response = await gatehouse.publicServer.inject({ method: 'GET', url: '/readyz' });
-    assert.equal(response.statusCode, 503);
-    assert.deepEqual(response.json(), { status: 'unavailable', checks: { store: 'up', redis: 'down' }, bruteForceCounters: 'local-fallback' });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), {
+      status: 'degraded',
+      checks: { store: 'up', redis: 'down' },
+      bruteForceCounters: 'local-fallback',
+      rateLimitCounters: 'local-fallback',
+    });
+    assert.equal(logs.lines.filter((line) => line.includes('redis unavailable')).length, 1, 'logged once, at start-up');
   });
 });
 
