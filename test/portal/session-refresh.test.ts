@@ -34,7 +34,8 @@ globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) =>
   return realFetch(url, init);
 }) as typeof fetch;
 
-const session = (await import('../../portal/session.js')) as {
+const sessionModule: string = '../../portal/session.js'; // plain browser JavaScript, untyped
+const session = (await import(sessionModule)) as {
   tokenRequest(url: string, fields: Record<string, string>): Promise<void>;
   api(method: string, path: string, body?: unknown): Promise<unknown>;
   refresh(): Promise<boolean>;
