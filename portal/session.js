@@ -39,7 +39,20 @@ export async function tokenRequest(url, fields) {
   sessionStorage.setItem(TOKEN_URL_KEY, url);
 }
 
-export async function refresh() {
+// One refresh at a time, shared by every caller: a view that fires several API calls with an
+// expired access token must present its refresh token once. Sent twice, the second copy is a
+// rotated token, which the server treats as theft and answers by ending the whole sign-in.
+let refreshing = null;
+
+/** Renews the access token; callers that ask while a refresh is under way share its outcome. */
+export function refresh() {
+  refreshing ??= refreshOnce().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+async function refreshOnce() {
   const refreshToken = sessionStorage.getItem(REFRESH_KEY);
   const url = sessionStorage.getItem(TOKEN_URL_KEY);
   if (!refreshToken || !url) return false;
@@ -85,14 +98,19 @@ export class ApiError extends Error {}
 
 /** A management API call; on 401 it refreshes once and retries, else it goes back to sign-in. */
 export async function api(method, path, body) {
-  const send = () =>
-    fetch(`/api/v1${path}`, {
+  let sentWith = null;
+  const send = () => {
+    sentWith = accessToken;
+    return fetch(`/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+  };
   let response = await send();
-  if (response.status === 401 && (await refresh())) response = await send();
+  // A call refused with a token that another call has renewed meanwhile just retries with the
+  // new one; only a call refused with the current token refreshes (and shares a running refresh).
+  if (response.status === 401 && (accessToken !== sentWith || (await refresh()))) response = await send();
   if (response.status === 401) {
     forget();
     await redraw();

@@ -16,6 +16,10 @@ export const PORTAL_APPLICATION_NAME = 'Gatehouse portal and CLI';
 const PORTAL_ACCESS_TOKEN_LIFETIME = 15 * 60; // 15 minutes: management rights should lapse quickly
 const PORTAL_REFRESH_IDLE_LIFETIME = 7 * 24 * 3600; // 7 days unused and the CLI signs in again
 const PORTAL_SESSION_LIFETIME = 30 * 24 * 3600; // 30 days at most per sign-in
+// Two CLI processes (or a portal tab whose refresh answer was lost) may present the same refresh
+// token within moments of each other; a short grace window lets the second one through instead
+// of reuse detection ending the sign-in (refresh-token-grant.ts: only while the successor is unused).
+export const PORTAL_REFRESH_GRACE_SECONDS = 10;
 
 /** The built-in API: every configured auth method may sign in (both kinds serve the password grant). */
 export function portalApi(config: Pick<Config, 'authMethods'>): ApiConfig {
@@ -32,7 +36,7 @@ export function portalApi(config: Pick<Config, 'authMethods'>): ApiConfig {
     accessTokenLifetime: PORTAL_ACCESS_TOKEN_LIFETIME,
     refreshTokenIdleLifetime: PORTAL_REFRESH_IDLE_LIFETIME,
     sessionLifetime: PORTAL_SESSION_LIFETIME,
-    refreshGraceSeconds: 0,
+    refreshGraceSeconds: PORTAL_REFRESH_GRACE_SECONDS,
     scopes: [],
     plans: [{ id: 'built-in', name: 'Built in', description: '', requiresApproval: true, rateLimit: null }],
     websocket: DEFAULT_WEBSOCKET_LIMITS,

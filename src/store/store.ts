@@ -324,7 +324,10 @@ export interface TokenStore {
    * `unknown` (and not consumed); a token whose user is disabled is `not-usable`, consumed or not.
    */
   rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult>;
-  /** Adds tokens to a live family without consuming anything (the grace-window retry). */
+  /**
+   * Adds tokens to a live family (the grace-window retry); with `replacing`, only if that refresh
+   * token is still unconsumed, which it then retires: false (nothing added) otherwise.
+   */
   addTokens(familyId: string, tokens: TokenPair, replacing: string | null, now: number): Promise<boolean>;
   /** Revokes the selected families not revoked yet; returns the ids it revoked. */
   revokeFamilies(selector: FamilySelector, reason: string, now: number): Promise<readonly string[]>;

@@ -29,9 +29,28 @@ async function accessToken(url: string, stored: StoredCredentials | null): Promi
   if (!stored) throw new CliError('not signed in: run `gatehouse login --url URL` (or set GATEHOUSE_TOKEN)');
   if (stored.url !== url) throw new CliError(`signed in to ${stored.url}, not ${url}: run \`gatehouse login --url ${url}\``);
   if (stored.accessTokenExpiresAt - EXPIRY_MARGIN_MS > Date.now()) return stored.accessToken;
-  const renewed = await refreshGrant(url, stored.authMethod, stored.refreshToken);
-  await writeCredentials({ ...stored, ...renewed });
-  return renewed.accessToken;
+  return renew(url, stored);
+}
+
+// One refresh per refresh token, shared by every caller in this process: presenting a rotated
+// refresh token again is reuse, which ends the sign-in (RFC 9700 §4.14.2). Across processes, the
+// built-in API's short grace window (portal-sign-in.ts) lets a near-simultaneous second one through.
+const renewals = new Map<string, Promise<string>>();
+
+function renew(url: string, stored: StoredCredentials): Promise<string> {
+  let renewal = renewals.get(stored.refreshToken);
+  if (!renewal) {
+    renewal = (async () => {
+      const renewed = await refreshGrant(url, stored.authMethod, stored.refreshToken);
+      await writeCredentials({ ...stored, ...renewed });
+      return renewed.accessToken;
+    })();
+    renewals.set(stored.refreshToken, renewal);
+    // Kept after success, so that a late caller with the same (now rotated) token gets the new
+    // access token instead of presenting the rotated one; dropped after a failure.
+    renewal.catch(() => renewals.delete(stored.refreshToken));
+  }
+  return renewal;
 }
 
 /** RFC 9457 problem details become one line for the terminal. */

@@ -78,16 +78,20 @@ export class SqlTokenStore implements TokenStore {
         .where('expires_at', '>', now)
         .executeTakeFirst();
       if (!live) return false;
-      await insertPair(trx, familyId, tokens, now);
       if (replacing !== null) {
-        await trx
+        // Only while the successor is still unused: if it was rotated meanwhile, a second live
+        // branch of the family would outlive reuse detection. First, so that the loser of the
+        // race writes nothing (READ COMMITTED re-checks the condition on the locked row).
+        const replaced = await trx
           .updateTable('refresh_tokens')
           .set({ consumed_at: now, replaced_by: tokens.refreshToken.hash })
           .where('token_hash', '=', replacing)
           .where('family_id', '=', familyId)
           .where('consumed_at', 'is', null)
-          .execute();
+          .executeTakeFirst();
+        if (replaced.numUpdatedRows === 0n) return false;
       }
+      await insertPair(trx, familyId, tokens, now);
       return true;
     });
   }

@@ -97,7 +97,10 @@ export function tokenStoreSuite(open: OpenStore): void {
       assert.equal((await store.tokens.rotateRefreshToken(b.refreshToken.hash, pairAt(T1 + 2), T1 + 2, holderOf(seed))).outcome, 'already-consumed');
 
       const d = pairAt(T1 + 3);
-      assert.equal(await store.tokens.addTokens(family.id, d, a.refreshToken.hash, T1 + 3), true);
+      // Replacing a token that was consumed meanwhile (the grace retry lost a race with a
+      // rotation of the successor) adds nothing: a second live branch would escape reuse detection.
+      assert.equal(await store.tokens.addTokens(family.id, d, a.refreshToken.hash, T1 + 3), false);
+      assert.equal(await store.tokens.findRefreshToken(d.refreshToken.hash), null, 'no second branch');
       const stillA = await store.tokens.findRefreshToken(a.refreshToken.hash);
       assert.equal(stillA?.consumedAt, T1, 'replacing a consumed token changes nothing');
       assert.equal(stillA?.replacedBy, b.refreshToken.hash);
