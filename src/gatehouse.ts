@@ -76,7 +76,16 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   await ensurePortalClient(store, now());
   const gateway = await createGatewayState(config, { store, redis, breaker, logger, now });
   const throttle = createLoginThrottleState(config, { redis, breaker });
-  if (metrics) observeState(metrics, { accessTokens: gateway.accessTokens, loginThrottle: throttle.loginThrottle, now });
+  if (metrics) {
+    observeState(metrics, {
+      accessTokens: gateway.accessTokens,
+      loginThrottle: throttle.loginThrottle,
+      now,
+      hashing: () => hashingPool?.stats() ?? null,
+      redis: () => breaker?.state ?? null,
+      fanout: gateway.fanout,
+    });
+  }
   let boundPublicPort: number | null = null;
   const services: Services = {
     config,

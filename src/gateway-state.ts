@@ -23,7 +23,16 @@ export interface GatewayState {
   readonly revocations: Pick<RevocationBus, 'subscribe'>;
   /** Where rate limits are counted right now, for /readyz. */
   rateLimitCounters(): 'memory' | 'redis' | 'local-fallback';
+  /** Revocation messages since start-up: published, received (own ones included), failed to publish, possibly missed. */
+  fanout(): Readonly<RevocationFanoutCounts>;
   close(): Promise<void>;
+}
+
+export interface RevocationFanoutCounts {
+  readonly sent: number;
+  readonly received: number;
+  readonly failed: number;
+  readonly missed: number;
 }
 
 export interface GatewayStateDependencies {
@@ -45,9 +54,17 @@ export async function createGatewayState(config: Config, deps: GatewayStateDepen
   } else {
     bus = new InMemoryRevocationBus();
   }
-  const tokens = withRevocationFanout(deps.store.tokens, bus, (err, familyIds) =>
-    logger.warn({ err, families: familyIds.length }, 'revocation not fanned out; other processes notice within the token cache TTL'),
-  );
+  const fanout = { sent: 0, received: 0, failed: 0, missed: 0 };
+  const countedBus = {
+    async publish(familyIds: readonly string[]) {
+      await bus.publish(familyIds);
+      fanout.sent += 1;
+    },
+  };
+  const tokens = withRevocationFanout(deps.store.tokens, countedBus, (err, familyIds) => {
+    fanout.failed += 1;
+    logger.warn({ err, families: familyIds.length }, 'revocation not fanned out; other processes notice within the token cache TTL');
+  });
   const store = withTokenStore(deps.store, tokens);
   const accessTokens = new AccessTokenVerifier({
     tokens: store.tokens,
@@ -57,10 +74,24 @@ export async function createGatewayState(config: Config, deps: GatewayStateDepen
     ttlMs: config.gateway.tokenCache.ttlMs,
   });
   bus.subscribe({
-    familiesRevoked: (familyIds) => accessTokens.evictFamilies(familyIds),
-    messagesMissed: () => accessTokens.evictAll(),
+    familiesRevoked: (familyIds) => {
+      fanout.received += 1;
+      accessTokens.evictFamilies(familyIds);
+    },
+    messagesMissed: () => {
+      fanout.missed += 1;
+      accessTokens.evictAll();
+    },
   });
   const counter = redis && breaker ? new FallbackRateCounter(breaker, new RedisRateCounter(redis)) : null;
   const rateLimiter = new RateLimiter(counter ?? new MemoryRateCounter(), now);
-  return { store, accessTokens, rateLimiter, revocations: bus, rateLimitCounters: () => counter?.mode ?? 'memory', close: () => bus.close() };
+  return {
+    store,
+    accessTokens,
+    rateLimiter,
+    revocations: bus,
+    rateLimitCounters: () => counter?.mode ?? 'memory',
+    fanout: () => fanout,
+    close: () => bus.close(),
+  };
 }

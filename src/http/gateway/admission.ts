@@ -3,6 +3,7 @@ import type { ApiConfig } from '../../config/config.js';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../../domain/access-token-verifier.js';
 import { parseBearerAuthorization } from '../../domain/bearer-token.js';
 import type { RateLimiter } from '../../domain/rate-limit.js';
+import type { GatehouseMetrics } from '../../observability/metrics.js';
 import { MAX_TOKEN_LENGTH } from '../../domain/token-values.js';
 import { sendInvalidToken, sendMissingToken, sendRateLimited, setRateLimitHeaders } from './gateway-replies.js';
 
@@ -13,6 +14,7 @@ import { sendInvalidToken, sendMissingToken, sendRateLimited, setRateLimitHeader
 export interface AdmissionServices {
   readonly accessTokens: AccessTokenVerifier;
   readonly rateLimiter: RateLimiter;
+  readonly metrics: Pick<GatehouseMetrics, 'rateLimitRefusals'> | null;
 }
 
 const admitted = new WeakMap<object, VerifiedAccessToken>();
@@ -30,6 +32,7 @@ async function applyRateLimit(
   api: ApiConfig,
   token: VerifiedAccessToken,
   limiter: RateLimiter,
+  countRefusal: (() => void) | undefined,
 ): Promise<void> {
   const plan = api.plans.find((candidate) => candidate.id === token.plan);
   if (!plan?.rateLimit) return; // no limit to count: no counter round trip, not even a resolved promise
@@ -37,7 +40,10 @@ async function applyRateLimit(
     const state = await limiter.hit(token, plan.rateLimit);
     if (state === null) return;
     if (state.allowed) setRateLimitHeaders(reply, state);
-    else sendRateLimited(reply, state);
+    else {
+      countRefusal?.();
+      sendRateLimited(reply, state);
+    }
   } catch (error) {
     // A Redis outage never reaches here (the limiter counts locally then): this is a defect, and
     // refusing every request for it would turn a bug into an outage.
@@ -46,6 +52,8 @@ async function applyRateLimit(
 }
 
 export function admission(api: ApiConfig, services: AdmissionServices): onRequestAsyncHookHandler {
+  const refusals = services.metrics?.rateLimitRefusals.labels(api.id);
+  const countRefusal = refusals ? () => refusals.inc() : undefined;
   return async function admit(request, reply) {
     const presented = parseBearerAuthorization(request.headers.authorization, MAX_TOKEN_LENGTH);
     if (presented.kind === 'none') return sendMissingToken(reply, api.id);
@@ -56,7 +64,7 @@ export function admission(api: ApiConfig, services: AdmissionServices): onReques
       return sendInvalidToken(reply, api.id);
     }
     admitted.set(request, check.token);
-    await applyRateLimit(request, reply, api, check.token, services.rateLimiter);
+    await applyRateLimit(request, reply, api, check.token, services.rateLimiter, countRefusal);
     return reply.sent ? reply : undefined;
   };
 }
