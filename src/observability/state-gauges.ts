@@ -38,7 +38,7 @@ export function observeState(metrics: GatehouseMetrics, state: ObservedState): v
     { busy: () => state.hashing()?.refused ?? 0 },
     'reason',
   );
-  metrics.gauge('gatehouse_redis_available', '1 while shared counters use Redis, 0 while each process counts locally (fallback); absent meaning: no Redis.', () =>
+  metrics.gauge('gatehouse_redis_available', '0 while Redis is given up on and each process counts locally (fallback); 1 otherwise, and without Redis.', () =>
     state.redis()?.mode === 'local-fallback' ? 0 : 1,
   );
   metrics.counterFrom(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testConfig } from '../support/gatehouse-instance.js';
-import { bearer, gatewayRawConfig, login, startUpstream } from '../gateway/gateway-harness.js';
+import { bearer, gatewayRawConfig, login, METERED_PLAN, startUpstream } from '../gateway/gateway-harness.js';
 import { postForm, refresh, startOAuthGatehouse, type OAuthHarness } from '../support/oauth-fixtures.js';
 
 // GET /metrics (Prometheus text format) after real traffic through the token endpoint and the
@@ -51,6 +51,14 @@ describe('metrics', () => {
     }
     const refused = await harness.gatehouse.publicServer.inject({ method: 'GET', url: '/orders/items', headers: bearer('not-a-token') });
     assert.equal(refused.statusCode, 401);
+    // The metered plan admits 3 a minute: the 4th and 5th are the plan's refusals.
+    const metered = await login(harness);
+    await harness.store.subscriptions.update(metered.client.subscription.id, { plan: METERED_PLAN.id }, harness.now());
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      statuses.push((await harness.gatehouse.publicServer.inject({ method: 'GET', url: '/orders/items', headers: bearer(metered.tokens.access_token) })).statusCode);
+    }
+    assert.deepEqual(statuses, [201, 201, 201, 429, 429]);
 
     const response = await scrape(harness);
     assert.equal(response.statusCode, 200);
@@ -58,21 +66,27 @@ describe('metrics', () => {
     assert.equal(response.headers['cache-control'], 'no-store');
     const text = response.body;
     const api = { api: 'orders', auth_method: 'local' };
-    assert.equal(sample(text, 'gatehouse_token_requests_total', { ...api, grant_type: 'password', outcome: 'granted' }), 2);
+    assert.equal(sample(text, 'gatehouse_token_requests_total', { ...api, grant_type: 'password', outcome: 'granted' }), 3);
     assert.equal(sample(text, 'gatehouse_token_requests_total', { ...api, grant_type: 'refresh_token', outcome: 'granted' }), 1);
     assert.equal(sample(text, 'gatehouse_token_requests_total', { ...api, grant_type: 'refresh_token', outcome: 'invalid_grant' }), 1);
     // A grant type a client made up is "other": client input never becomes a series.
     assert.equal(sample(text, 'gatehouse_token_requests_total', { grant_type: 'other', outcome: 'unsupported_grant_type' }), 1);
     assert.doesNotMatch(text, /made-up/);
-    assert.equal(sample(text, 'gatehouse_token_request_duration_seconds_count', { grant_type: 'password' }), 2);
+    assert.equal(sample(text, 'gatehouse_token_request_duration_seconds_count', { grant_type: 'password' }), 3);
     assert.equal(sample(text, 'gatehouse_security_events_total', { type: 'refresh_token.reused' }), 1);
-    assert.equal(sample(text, 'gatehouse_security_events_total', { type: 'login.granted' }), 2);
-    assert.equal(sample(text, 'gatehouse_gateway_requests_total', { api: 'orders', status_class: '2xx' }), 3);
-    assert.equal(sample(text, 'gatehouse_gateway_requests_total', { api: 'orders', status_class: '4xx' }), 1);
-    assert.equal(sample(text, 'gatehouse_gateway_request_duration_seconds_count', { api: 'orders' }), 4);
-    // The first proxied request asked the store, the next two the cache; the bad token also missed.
-    assert.equal(sample(text, 'gatehouse_gateway_token_lookups_total', { result: 'hit' }), 2);
-    assert.equal(sample(text, 'gatehouse_gateway_token_lookups_total', { result: 'miss' }), 2);
+    assert.equal(sample(text, 'gatehouse_security_events_total', { type: 'login.granted' }), 3);
+    assert.equal(sample(text, 'gatehouse_gateway_requests_total', { api: 'orders', status_class: '2xx' }), 6);
+    assert.equal(sample(text, 'gatehouse_gateway_requests_total', { api: 'orders', status_class: '4xx' }), 3);
+    assert.equal(sample(text, 'gatehouse_gateway_request_duration_seconds_count', { api: 'orders' }), 9);
+    assert.equal(sample(text, 'gatehouse_rate_limit_refusals_total', { api: 'orders' }), 2);
+    // The first request of each token asked the store, the others the cache; the bad token also missed.
+    assert.equal(sample(text, 'gatehouse_gateway_token_lookups_total', { result: 'hit' }), 6);
+    assert.equal(sample(text, 'gatehouse_gateway_token_lookups_total', { result: 'miss' }), 3);
+    // Reuse detection revoked a family: one message out, and back in to this process's cache.
+    assert.equal(sample(text, 'gatehouse_revocation_fanout_messages_total', { event: 'sent' }), 1);
+    assert.equal(sample(text, 'gatehouse_revocation_fanout_messages_total', { event: 'received' }), 1);
+    assert.equal(sample(text, 'gatehouse_password_hash_queue_length'), 0);
+    assert.equal(sample(text, 'gatehouse_redis_available'), 1);
     assert.ok(sample(text, 'gatehouse_store_operation_duration_seconds_count', { operation: 'tokens.rotateRefreshToken', outcome: 'ok' }) >= 2);
     assert.ok(sample(text, 'gatehouse_password_hash_duration_seconds_count', { operation: 'verify' }) >= 2);
     assert.equal(sample(text, 'gatehouse_locked_accounts'), 0);
