@@ -1,4 +1,4 @@
-import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import type pg from 'pg';
 import { StoreUnavailableError } from './store.js';
 
@@ -70,6 +70,46 @@ export function clientTimeouts(timeouts: PostgresTimeouts) {
   };
 }
 
+/** One pg client as Kysely sees it; remembers, for its release, whether its connection broke. */
+class GuardedClient {
+  readonly #raw: pg.PoolClient;
+  readonly #timeouts: PostgresTimeouts;
+  #failed: Error | null = null;
+
+  constructor(raw: pg.PoolClient, timeouts: PostgresTimeouts) {
+    this.#raw = raw;
+    this.#timeouts = timeouts;
+    // pg-pool listens for errors only while a client is idle; one that dies while checked out
+    // (between a transaction's statements) would otherwise be an uncaught exception.
+    raw.on('error', (error) => {
+      this.#failed = new StoreUnavailableError(unavailabilityReason(error, timeouts) ?? 'the connection failed', error);
+    });
+  }
+
+  checkedOut(): this {
+    this.#failed = null;
+    return this;
+  }
+
+  async query(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<unknown>> {
+    try {
+      return (await this.#raw.query(sql, [...parameters])) as unknown as PostgresQueryResult<unknown>;
+    } catch (error) {
+      const translated = asStoreUnavailable(error, this.#timeouts);
+      // An SQLSTATE comes from a live session (e.g. statement_timeout); anything else broke it.
+      if (translated instanceof StoreUnavailableError && !isSqlState((error as { code?: unknown }).code)) this.#failed = translated;
+      throw translated;
+    }
+  }
+
+  release(): void {
+    const failed = this.#failed;
+    this.#failed = null;
+    // pg-pool destroys a client released with an error instead of keeping it.
+    this.#raw.release(failed ?? undefined);
+  }
+}
+
 /**
  * The pool as Kysely sees it: failures translated, and a connection that failed below SQL (a
  * read timeout, a reset) is destroyed on release instead of going back to the pool, where it
@@ -77,7 +117,7 @@ export function clientTimeouts(timeouts: PostgresTimeouts) {
  */
 export function availabilityPool(pool: pg.Pool, timeouts: PostgresTimeouts): PostgresPool {
   // One wrapper per pg client: Kysely keys its connection objects on the client it is handed.
-  const wrappers = new WeakMap<pg.PoolClient, { client: PostgresPoolClient; failed: Error | null }>();
+  const guarded = new WeakMap<pg.PoolClient, GuardedClient>();
   return {
     async connect() {
       let raw: pg.PoolClient;
@@ -86,38 +126,13 @@ export function availabilityPool(pool: pg.Pool, timeouts: PostgresTimeouts): Pos
       } catch (error) {
         throw asStoreUnavailable(error, timeouts);
       }
-      let entry = wrappers.get(raw);
-      if (!entry) {
-        const state: { client: PostgresPoolClient; failed: Error | null } = { client: null as unknown as PostgresPoolClient, failed: null };
-        const query = async (sql: string, parameters: ReadonlyArray<unknown>) => {
-          try {
-            return (await raw.query(sql, [...parameters])) as unknown as PostgresQueryResult<unknown>;
-          } catch (error) {
-            const translated = asStoreUnavailable(error, timeouts);
-            // An SQLSTATE comes from a live session (e.g. statement_timeout); anything else broke it.
-            if (translated instanceof StoreUnavailableError && !isSqlState((error as { code?: unknown }).code)) state.failed = translated;
-            throw translated;
-          }
-        };
-        // pg-pool listens for errors only while a client is idle; one that dies while checked out
-        // (between a transaction's statements) would otherwise be an uncaught exception.
-        raw.on('error', (error) => {
-          state.failed = new StoreUnavailableError(unavailabilityReason(error, timeouts) ?? 'the connection failed', error);
-        });
-        state.client = {
-          query: query as PostgresPoolClient['query'] & ((cursor: PostgresCursor<unknown>) => PostgresCursor<unknown>),
-          release: () => {
-            const failed = state.failed;
-            state.failed = null;
-            // pg-pool destroys a client released with an error.
-            raw.release(failed ?? undefined);
-          },
-        };
-        entry = state;
-        wrappers.set(raw, entry);
+      let client = guarded.get(raw);
+      if (!client) {
+        client = new GuardedClient(raw, timeouts);
+        guarded.set(raw, client);
       }
-      entry.failed = null;
-      return entry.client;
+      // Kysely never streams here (no cursor configured), so only the (sql, parameters) form exists.
+      return client.checkedOut() as unknown as PostgresPoolClient;
     },
     end: () => pool.end(),
   };
