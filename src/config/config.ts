@@ -6,6 +6,15 @@ export interface ListenerConfig {
   readonly port: number;
 }
 
+export interface PublicListenerConfig extends ListenerConfig {
+  /** Milliseconds a request body may make no progress, or a response go unread, before 408 / close. */
+  readonly idleTimeoutMs: number;
+  /** Milliseconds by which a whole request (headers and body) must have arrived: 408. */
+  readonly requestTimeoutMs: number;
+  /** Milliseconds by which an /auth endpoint's body must have arrived whole: 408. */
+  readonly tokenBodyTimeoutMs: number;
+}
+
 export interface LocalAuthMethodConfig {
   readonly kind: 'local';
   readonly id: string;
@@ -40,6 +49,8 @@ export interface PlanConfig {
   readonly description: string;
   readonly requiresApproval: boolean;
   readonly rateLimit: RateLimitConfig | null;
+  /** Upstream requests of one subscription in flight at once, per process; absent: a quarter of the pool. */
+  readonly maxConcurrent?: number;
 }
 
 export interface ScopeConfig {
@@ -70,11 +81,17 @@ export interface ApiConfig {
   readonly plans: readonly PlanConfig[];
   /** Milliseconds: no upstream response headers by then is 504; absent: gateway.upstreamTimeoutMs. */
   readonly upstreamTimeoutMs?: number;
+  /** Connections to the upstream per process; absent: gateway.upstreamConnections. */
+  readonly upstreamConnections?: number;
 }
 
 export interface GatewayConfig {
   /** Milliseconds; the default of each API's upstreamTimeoutMs. */
   readonly upstreamTimeoutMs: number;
+  /** The default of each API's upstreamConnections. */
+  readonly upstreamConnections: number;
+  /** Milliseconds a request may wait for a free upstream connection: then 503. */
+  readonly poolWaitTimeoutMs: number;
   readonly tokenCache: {
     readonly maxEntries: number;
     /** Milliseconds a process may trust a cached token without asking the store again. */
@@ -109,7 +126,7 @@ export interface Config {
     readonly poolSize: number;
   };
   readonly redis: { readonly url: string | null };
-  readonly listeners: { readonly public: ListenerConfig; readonly portal: ListenerConfig };
+  readonly listeners: { readonly public: PublicListenerConfig; readonly portal: ListenerConfig };
   readonly log: { readonly level: string };
   readonly shutdownTimeoutMs: number;
   readonly authMethods: readonly AuthMethodConfig[];

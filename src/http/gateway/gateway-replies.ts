@@ -52,3 +52,28 @@ export function sendUpstreamFailure(reply: FastifyReply, failure: UpstreamFailur
   }
   return reply.code(502).send({ error: 'bad_gateway', error_description: 'the upstream API could not be reached' });
 }
+
+const RETRY_AFTER_BUSY = '1'; // s: a slot frees as soon as any one upstream request ends
+
+/**
+ * RFC 6585 §4: the application already has its plan's `maxConcurrent` upstream requests in
+ * flight. 429, not 503: the limit is this client's own (like its rate limit), the API is up for
+ * everyone else, and a 503 would tell load balancers and monitoring that it is not.
+ */
+export function sendConcurrencyLimited(reply: FastifyReply, maxConcurrent: number): FastifyReply {
+  return reply
+    .code(429)
+    .header('retry-after', RETRY_AFTER_BUSY)
+    .send({
+      error: 'concurrency_limited',
+      error_description: `the plan allows ${maxConcurrent} requests in flight to this API at once; retry when one has ended`,
+    });
+}
+
+/** RFC 9110 §15.6.4 with Retry-After (§10.2.3): no upstream connection came free in time. */
+export function sendUpstreamBusy(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(503)
+    .header('retry-after', RETRY_AFTER_BUSY)
+    .send({ error: 'upstream_busy', error_description: 'every connection to the upstream API is busy; retry shortly' });
+}
