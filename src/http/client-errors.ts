@@ -37,13 +37,26 @@ export function responseOnSocket(socket: Socket): ServerResponse | null {
   return (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? null;
 }
 
+type ParsedSocket = Socket & { parser?: { incoming?: unknown } | null };
+
+/**
+ * Whether the request on the socket may still get an answer: no response of it has started. No
+ * response attached while a request is being read means it was answered already (a refusal that
+ * did not wait for the body).
+ */
+function mayStillAnswer(socket: Socket): boolean {
+  const response = responseOnSocket(socket);
+  if (response !== null) return !response.headersSent;
+  return !(socket as ParsedSocket).parser?.incoming;
+}
+
 /**
  * Answers `refusal` and closes the connection, which frees whatever the request held (an upstream
  * request reading its body is aborted with it). Once a response has started on the socket, a
  * second one would corrupt it: the connection is only closed.
  */
 export function refuseAndClose(socket: Socket, refusal: Refusal, cause?: Error): void {
-  if (socket.writable && !responseOnSocket(socket)?.headersSent) socket.write(WIRE.get(refusal) ?? wireResponse(refusal));
+  if (socket.writable && mayStillAnswer(socket)) socket.write(WIRE.get(refusal) ?? wireResponse(refusal));
   socket.destroy(cause);
 }
 
