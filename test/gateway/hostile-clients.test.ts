@@ -27,7 +27,11 @@ const hostileToken = (await gateway.login(hostileClient)).access_token;
 const otherToken = (await gateway.login(otherClient)).access_token;
 const { hostname, port } = new URL(gateway.serving.publicUrl);
 
-/** `count` sequential GETs of the other application over one keep-alive connection; latencies in ms. */
+/**
+ * `count` sequential GETs of the other application over one keep-alive connection; latencies in
+ * ms. A request still unanswered after 30 s counts as a failure (a hung API); a slow one on this
+ * shared machine only as its latency.
+ */
 async function measure(count: number): Promise<{ latencies: number[]; failures: string[] }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const latencies: number[] = [];
@@ -36,7 +40,7 @@ async function measure(count: number): Promise<{ latencies: number[]; failures: 
     const started = performance.now();
     const status = await new Promise<number | string>((resolve) => {
       const req = request(
-        { host: hostname, port, path: '/orders/x', agent, headers: { authorization: `Bearer ${otherToken}` }, signal: AbortSignal.timeout(10_000) },
+        { host: hostname, port, path: '/orders/x', agent, headers: { authorization: `Bearer ${otherToken}` }, signal: AbortSignal.timeout(30_000) },
         (response) => {
           response.resume();
           response.on('end', () => resolve(response.statusCode ?? 0));
