@@ -116,7 +116,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     hashingStats: () => hashingPool?.stats() ?? null,
     async listen() {
       const [publicAddress, portalAddress] = await Promise.all([
-        publicServer.listen(config.listeners.public),
+        publicServer.listen({ host: config.listeners.public.host, port: config.listeners.public.port }),
         portalServer.listen(config.listeners.portal),
       ]);
       boundPublicPort = new URL(publicAddress).port === '' ? null : Number(new URL(publicAddress).port);

@@ -6,6 +6,15 @@ export interface ListenerConfig {
   readonly port: number;
 }
 
+export interface PublicListenerConfig extends ListenerConfig {
+  /** Milliseconds a request body may make no progress, or a response go unread, before 408 / close. */
+  readonly idleTimeoutMs: number;
+  /** Milliseconds by which a whole request (headers and body) must have arrived: 408. */
+  readonly requestTimeoutMs: number;
+  /** Milliseconds by which an /auth endpoint's body must have arrived whole: 408. */
+  readonly tokenBodyTimeoutMs: number;
+}
+
 export interface LocalAuthMethodConfig {
   readonly kind: 'local';
   readonly id: string;
@@ -45,6 +54,8 @@ export interface PlanConfig {
   readonly description: string;
   readonly requiresApproval: boolean;
   readonly rateLimit: RateLimitConfig | null;
+  /** Upstream requests of one subscription in flight at once, per process; absent: a quarter of the pool. */
+  readonly maxConcurrent?: number;
 }
 
 export interface ScopeConfig {
@@ -88,11 +99,17 @@ export interface ApiConfig {
   /** Milliseconds: no upstream response headers by then is 504; absent: gateway.upstreamTimeoutMs. */
   readonly upstreamTimeoutMs?: number;
   readonly websocket: WebSocketConfig;
+  /** Connections to the upstream per process; absent: gateway.upstreamConnections. */
+  readonly upstreamConnections?: number;
 }
 
 export interface GatewayConfig {
   /** Milliseconds; the default of each API's upstreamTimeoutMs. */
   readonly upstreamTimeoutMs: number;
+  /** The default of each API's upstreamConnections. */
+  readonly upstreamConnections: number;
+  /** Milliseconds a request may wait for a free upstream connection: then 503. */
+  readonly poolWaitTimeoutMs: number;
   readonly tokenCache: {
     readonly maxEntries: number;
     /** Milliseconds a process may trust a cached token without asking the store again. */
@@ -151,7 +168,7 @@ export interface Config {
     /** How long a command may take before the caller falls back to local counters, ms. */
     readonly commandTimeoutMs: number;
   };
-  readonly listeners: { readonly public: ListenerConfig; readonly portal: ListenerConfig };
+  readonly listeners: { readonly public: PublicListenerConfig; readonly portal: ListenerConfig };
   readonly log: { readonly level: string };
   readonly shutdownTimeoutMs: number;
   readonly authMethods: readonly AuthMethodConfig[];

@@ -76,6 +76,7 @@ function resolveApi(
     fail(`${key}.group`, `unknown group "${raw.group}" (declared: ${[...groupIds].join(', ') || 'none'})`);
   }
   checkUnique(raw.plans, `${key}.plans`);
+  const upstreamConnections = raw.upstreamConnections ?? gateway.upstreamConnections;
   checkUnique(raw.scopes, `${key}.scopes`);
   const pathPrefix = normalisePrefix(raw.pathPrefix);
   if (pathPrefix === '/') fail(`${key}.pathPrefix`, 'must be more than "/"');
@@ -102,10 +103,17 @@ function resolveApi(
       description: p.description ?? '',
       requiresApproval: p.requiresApproval,
       rateLimit: p.rateLimit ?? null,
+      maxConcurrent: p.maxConcurrent ?? defaultMaxConcurrent(upstreamConnections),
     })),
     upstreamTimeoutMs: raw.upstreamTimeoutMs ?? gateway.upstreamTimeoutMs,
     websocket: { ...raw.websocket, maxLifetimeSeconds: raw.websocket.maxLifetimeSeconds ?? null },
+    upstreamConnections,
   };
+}
+
+/** One application's fair share of an API's upstream pool: a quarter, so that no one app takes it all. */
+export function defaultMaxConcurrent(upstreamConnections: number): number {
+  return Math.max(1, Math.ceil(upstreamConnections / 4));
 }
 
 /** An IPv4/IPv6 address, optionally with a /prefix length (what Fastify's trustProxy list accepts). */
@@ -157,7 +165,12 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     authMethods: authMethodsRaw.map((m, i) => resolveAuthMethod(m, i, env)),
     groups: raw.groups,
     apis,
-    gateway: { upstreamTimeoutMs: raw.gateway.upstreamTimeoutMs, tokenCache: { ...raw.gateway.tokenCache } },
+    gateway: {
+      upstreamTimeoutMs: raw.gateway.upstreamTimeoutMs,
+      upstreamConnections: raw.gateway.upstreamConnections,
+      poolWaitTimeoutMs: raw.gateway.poolWaitTimeoutMs,
+      tokenCache: { ...raw.gateway.tokenCache },
+    },
     bruteForce: { accounts: { ...raw.bruteForce.accounts }, addresses: { ...raw.bruteForce.addresses } },
     metrics,
     passwordHashing: { ...raw.passwordHashing },

@@ -7,10 +7,26 @@ import { DEFAULT_WEBSOCKET_LIMITS as WS } from './config.js';
 const Identifier = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'lower-case id: a-z, 0-9, _ and -' });
 const Seconds = Type.Integer({ minimum: 1, maximum: 10 * 365 * 24 * 3600 });
 
-const Listener = Type.Object(
+const listenerAddress = {
+  host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+};
+
+const Listener = Type.Object(listenerAddress, { additionalProperties: false });
+
+// The public listener faces every client, hostile ones included: each request it holds is bounded
+// in time, so that a slow or stalled client frees what it holds (a pool connection, a slot).
+const PublicListener = Type.Object(
   {
-    host: Type.String({ minLength: 1, default: '127.0.0.1' }),
-    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    ...listenerAddress,
+    // A request body with no new byte, or a response the client does not read, for this long:
+    // 408 (the connection is closed when the response has started) and everything is freed.
+    idleTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }), // 30 s
+    // The whole request, headers and body, must have arrived by then: 408.
+    requestTimeoutMs: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 300_000 }), // 5 min
+    // The /auth endpoints' bodies (64 KiB at most) must arrive whole within this: a body trickled
+    // byte by byte is never idle long enough for idleTimeoutMs.
+    tokenBodyTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }), // 10 s
   },
   { additionalProperties: false },
 );
@@ -77,6 +93,9 @@ const Plan = Type.Object(
     // A trusted subscription always waits for approval; this governs the others.
     requiresApproval: Type.Boolean({ default: false }),
     rateLimit: Type.Optional(RateLimit),
+    // Upstream requests one subscription may have in flight at once, per process (its fair share
+    // of the API's upstream pool); default: a quarter of the API's upstreamConnections.
+    maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
   },
   { additionalProperties: false },
 );
@@ -127,6 +146,8 @@ const Api = Type.Object(
     // Overrides gateway.upstreamTimeoutMs for this API's upstream.
     upstreamTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })), // ms
     websocket: WebSocketLimits,
+    // Overrides gateway.upstreamConnections for this API's upstream.
+    upstreamConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
   },
   { additionalProperties: false },
 );
@@ -136,6 +157,10 @@ const Gateway = Type.Object(
     // No response headers from an upstream within this time: 504 (also the connect timeout, and
     // the longest pause allowed between two chunks of a response body).
     upstreamTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }), // 30 s
+    // Connections each process keeps at most to one API's upstream (its pool).
+    upstreamConnections: Type.Integer({ minimum: 1, maximum: 10_000, default: 128 }),
+    // How long a request may wait for a free pool connection: then 503 with Retry-After.
+    poolWaitTimeoutMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5_000 }), // 5 s
     tokenCache: Type.Object(
       {
         // Validated access tokens kept per process so that the gateway does not ask the store on
@@ -221,7 +246,7 @@ export const ConfigSchema = Type.Object(
     ),
     listeners: Type.Object(
       {
-        public: Listener,
+        public: PublicListener,
         portal: Listener,
       },
       { additionalProperties: false },

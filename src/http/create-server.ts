@@ -1,6 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AccessLog } from './access-log.js';
+import type { PublicListenerConfig } from '../config/config.js';
 import { clientErrorHandler } from './client-errors.js';
+import { applyClientTimeouts, serverTimeoutOptions } from './client-timeouts.js';
+import { drainOnClose } from './drain.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Services } from './services.js';
@@ -17,9 +20,13 @@ export function readinessChecks(services: Services): ReadinessCheck[] {
   return checks;
 }
 
-/** A Fastify instance with what both listeners share: logging, error bodies, health probes. */
-export function createServer(services: Services, name: 'public' | 'portal'): FastifyInstance {
+/**
+ * A Fastify instance with what both listeners share: logging, error bodies, health probes, the
+ * drain on close; and, given `limits`, the bounds on how long a client may hold a request.
+ */
+export function createServer(services: Services, name: 'public' | 'portal', limits?: PublicListenerConfig): FastifyInstance {
   const app = Fastify({
+    ...(limits ? { http: serverTimeoutOptions(limits) } : {}),
     loggerInstance: services.logger.child({ listener: name }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     // X-Forwarded-For is believed only from the configured proxies (request.ip is then the
@@ -33,6 +40,8 @@ export function createServer(services: Services, name: 'public' | 'portal'): Fas
   });
   // Both listeners answer OAuth requests (the portal's sign-in uses the token endpoint too).
   decorateOAuthRequests(app);
+  if (limits) applyClientTimeouts(app.server, limits);
+  drainOnClose(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   const report = () => ({ bruteForceCounters: services.bruteForceCounters(), rateLimitCounters: services.rateLimitCounters() });

@@ -32,7 +32,13 @@ describe('loadConfig', () => {
     assert.equal(config.database.url, null);
     assert.equal(config.redis.url, null);
     assert.equal(config.dataDir, path.resolve('data'));
-    assert.deepEqual(config.listeners.public, { host: '127.0.0.1', port: 8080 });
+    assert.deepEqual(config.listeners.public, {
+      host: '127.0.0.1',
+      port: 8080,
+      idleTimeoutMs: 30_000,
+      requestTimeoutMs: 300_000,
+      tokenBodyTimeoutMs: 10_000,
+    });
     const [api] = config.apis;
     assert.ok(api);
     assert.equal(api.id, 'echo');
@@ -58,6 +64,10 @@ describe('loadConfig', () => {
     );
     assert.equal(api.stripPrefix, true);
     assert.equal(config.database.poolSize, 10);
+    // The gateway's bounds: a pool of 128 per API, 5 s to wait for it, a quarter of it per app.
+    assert.equal(api.upstreamConnections, 128);
+    assert.equal(config.gateway.poolWaitTimeoutMs, 5_000);
+    assert.equal(api.plans[0]?.maxConcurrent, 32);
   });
 
   it('resolves dataDir against the config file directory', () => {

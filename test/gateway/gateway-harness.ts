@@ -44,17 +44,45 @@ function record(received: ReceivedRequest[], request: IncomingMessage, response:
   });
 }
 
+const STREAM_CHUNK = Buffer.alloc(64 * 1024, 's'); // 64 KiB
+
+/** Writes STREAM_CHUNK after STREAM_CHUNK, with backpressure, until the response is closed. */
+function streamForever(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'application/octet-stream' });
+  const pump = () => {
+    while (!response.destroyed && response.write(STREAM_CHUNK));
+  };
+  response.on('drain', pump);
+  pump();
+}
+
+export interface UpstreamControls {
+  readonly server: Server;
+  echoedBytes(): number;
+  /** Requests that arrived and whose response has not closed yet. */
+  open(): number;
+}
+
 /**
  * /hang never answers (504); /reset drops the connection (502); /echo streams the request body
- * back as it arrives, counting it; anything else is recorded and answered 201.
+ * back as it arrives, counting it; /stream answers 200 with a body that never ends; /slow?ms=N
+ * answers 201 after N ms; anything else is recorded and answered 201 once its body has arrived.
  */
-export async function startUpstream(): Promise<Upstream & { readonly server: Server; echoedBytes(): number }> {
+export async function startUpstream(): Promise<Upstream & UpstreamControls> {
   const received: ReceivedRequest[] = [];
   const upgrades: IncomingHttpHeaders[] = [];
   let echoed = 0;
+  let open = 0;
   const server = createServer((request, response) => {
-    const path = (request.url ?? '').split('?')[0] ?? '';
+    open += 1;
+    response.once('close', () => (open -= 1));
+    const [path = '', query = ''] = (request.url ?? '').split('?');
     if (path.endsWith('/hang')) return;
+    if (path.endsWith('/stream')) return streamForever(response);
+    if (path.endsWith('/slow')) {
+      const delay = Number(new URLSearchParams(query).get('ms') ?? '1000');
+      return void setTimeout(() => record(received, request, response), delay);
+    }
     if (path.endsWith('/reset')) return void request.socket.destroy();
     if (path.endsWith('/echo')) {
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -77,7 +105,7 @@ export async function startUpstream(): Promise<Upstream & { readonly server: Ser
     await new Promise((resolve) => server.close(resolve));
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, upgrades, server, echoedBytes: () => echoed };
+  return { url: `http://127.0.0.1:${port}`, received, upgrades, server, echoedBytes: () => echoed, open: () => open };
 }
 
 /** A port nothing listens on: listen, note it, close. */

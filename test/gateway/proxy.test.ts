@@ -73,6 +73,29 @@ describe("the gateway's proxying", async () => {
       assert.equal(headers['x-forwarded-proto'], 'http');
     });
 
+    test('identity headers spelled with underscores are removed too: a WSGI upstream reads _ as - (issue 13)', async () => {
+      const response = await inject({
+        method: 'GET',
+        url: '/orders/me',
+        headers: {
+          ...bearer(session.tokens.access_token),
+          X_Authenticated_Userid: 'admin',
+          'X-Authenticated_Userid': 'admin',
+          x_consumer_id: 'someone-else',
+          'x-credential_identifier': 'evil-client',
+          X_Anonymous_Consumer: 'true',
+          x_request_id: 'kept',
+        },
+      });
+      assert.equal(response.statusCode, 201);
+      const { headers } = lastReceived();
+      const spoofed = Object.keys(headers).filter((name) => name.includes('_') && name !== 'x_request_id');
+      assert.deepEqual(spoofed, [], 'client identity headers with underscores reached the upstream');
+      assert.equal(headers['x-authenticated-userid'], session.userId);
+      assert.equal(headers['x-consumer-id'], session.client.subscription.id);
+      assert.equal(headers.x_request_id, 'kept');
+    });
+
     test('hop-by-hop headers, and those the Connection header names, stay at the gateway', async () => {
       const response = await inject({
         method: 'GET',

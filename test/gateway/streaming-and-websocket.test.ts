@@ -64,7 +64,12 @@ describe('streaming and WebSockets through real sockets', async () => {
 
   test('a WebSocket echo through the gateway, with the identity headers on the upgrade', async () => {
     const socket = new WebSocket(`${base.replace('http', 'ws')}/orders/socket?room=1`, {
-      headers: { ...bearer(session.tokens.access_token), 'x-authenticated-userid': 'spoofed' },
+      headers: {
+        ...bearer(session.tokens.access_token),
+        'x-authenticated-userid': 'spoofed',
+        X_Authenticated_Userid: 'spoofed',
+        'X-Consumer_ID': 'spoofed',
+      },
     });
     await once(socket, 'open');
     socket.send('hello');
@@ -76,6 +81,9 @@ describe('streaming and WebSockets through real sockets', async () => {
     assert.ok(upgrade);
     assert.equal(upgrade['x-authenticated-userid'], session.userId);
     assert.equal(upgrade['x-consumer-custom-id'], session.client.subscription.id);
+    // A WSGI upstream reads _ as -: these would be the identity headers there (issue 13).
+    assert.equal(upgrade.x_authenticated_userid, undefined);
+    assert.equal(upgrade['x-consumer_id'], undefined);
     assert.equal(upgrade.authorization, undefined);
   });
 

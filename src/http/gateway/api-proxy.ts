@@ -5,7 +5,9 @@ import type { ApiConfig } from '../../config/config.js';
 import { admission, admittedToken, type AdmissionServices } from './admission.js';
 import { sendUpstreamFailure } from './gateway-replies.js';
 import type { OpenWebSockets } from './open-websockets.js';
+import { upstreamAdmission } from './upstream-admission.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './upstream-headers.js';
+import { UpstreamSlots } from './upstream-slots.js';
 import { registerWebSocketProxy } from './websocket-proxy.js';
 
 // One API of the config behind the gateway: {pathPrefix}/... is admitted (admission.ts) and then
@@ -14,6 +16,7 @@ import { registerWebSocketProxy } from './websocket-proxy.js';
 // ways: the gateway scope's only content-type parser hands the raw request stream over unread.
 
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000; // 30 s, as the config schema's default
+const DEFAULT_UPSTREAM_CONNECTIONS = 128; // as the config schema's default
 
 /** The upstream path the prefix maps to: the upstream URL's own path, plus the prefix when kept. */
 export function rewritePrefix(api: ApiConfig): string {
@@ -36,14 +39,29 @@ function forwardingContext(request: ProxiedRequest, api: ApiConfig) {
 
 /** reply-from's errors carry the status it would have answered: 504 for every kind of timeout. */
 const onUpstreamError: NonNullable<FastifyReplyFromHooks['onError']> = (reply, { error }) => {
+  // The client went away (or was cut off for stalling): the upstream request was aborted with it.
+  if (reply.raw.destroyed) return void reply.log.info({ err: error }, 'upstream request aborted with its client');
   const status = (error as { statusCode?: unknown }).statusCode;
   const failure = status === 504 ? 'timeout' : 'unreachable';
   reply.log.warn({ err: error, failure }, 'upstream request failed');
   if (!reply.sent) sendUpstreamFailure(reply as unknown as FastifyReply, failure);
 };
 
-export async function registerApiProxy(app: FastifyInstance, api: ApiConfig, services: AdmissionServices, sockets: OpenWebSockets): Promise<void> {
+export interface ProxyLimits {
+  /** Milliseconds a request may wait for a free upstream connection. */
+  readonly poolWaitTimeoutMs: number;
+}
+
+export async function registerApiProxy(
+  app: FastifyInstance,
+  api: ApiConfig,
+  services: AdmissionServices,
+  limits: ProxyLimits,
+  sockets: OpenWebSockets,
+): Promise<void> {
   const timeout = api.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  const connections = api.upstreamConnections ?? DEFAULT_UPSTREAM_CONNECTIONS;
+  const slots = new UpstreamSlots(connections, limits.poolWaitTimeoutMs);
   await app.register(async (scope) => {
     scope.addHook('onRequest', admission(api, services));
     registerWebSocketProxy(scope, {
@@ -53,12 +71,15 @@ export async function registerApiProxy(app: FastifyInstance, api: ApiConfig, ser
       forwarding: (request) => forwardingContext(request, api),
       sockets,
     });
+    // WebSockets do not hold an undici connection, so only plain requests take a slot.
+    scope.addHook('preHandler', upstreamAdmission(api, slots));
     await scope.register(httpProxy, {
       prefix: api.pathPrefix,
       upstream: api.upstreamUrl,
       rewritePrefix: rewritePrefix(api),
       disableRequestLogging: true,
       undici: {
+        connections,
         headersTimeout: timeout,
         bodyTimeout: timeout,
         // reply-from turns TLS certificate checks off (undici's deprecated `tls` option) unless

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../../config/config.js';
 import type { RevocationBus } from '../../domain/revocation-fanout.js';
 import type { AdmissionServices } from './admission.js';
-import { registerApiProxy } from './api-proxy.js';
+import { registerApiProxy, type ProxyLimits } from './api-proxy.js';
 import { countGatewayRequests } from './gateway-metrics.js';
 import type { GatehouseMetrics } from '../../observability/metrics.js';
 import { OpenWebSockets } from './open-websockets.js';
@@ -18,12 +18,13 @@ export interface GatewayRoutesOptions {
     readonly revocations: Pick<RevocationBus, 'subscribe'>;
     readonly now: () => number;
   };
+  readonly limits: ProxyLimits;
   readonly metrics: GatehouseMetrics | null;
 }
 
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
-  const { services, metrics } = options;
+  const { services, metrics, limits } = options;
   // Open WebSockets end with their login, in every process (open-websockets.ts).
   const sockets = new OpenWebSockets(services.accessTokens, services.now);
   services.revocations.subscribe(sockets);
@@ -34,7 +35,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
   for (const api of options.apis) {
     await app.register(async (scope) => {
       if (metrics) countGatewayRequests(scope, api.id, metrics);
-      await registerApiProxy(scope, api, services, sockets);
+      await registerApiProxy(scope, api, services, limits, sockets);
     });
   }
 }

@@ -29,6 +29,9 @@ const HOP_BY_HOP = new Set([
 ]);
 
 // Everything under these names is Gatehouse's to set; client copies are dropped whatever follows.
+// Matched with `_` read as `-`: WSGI and CGI-style servers map both to the same variable
+// (HTTP_X_AUTHENTICATED_USERID), so `X_Authenticated_Userid` would reach the upstream as the
+// identity header itself.
 const RESERVED_PREFIXES = ['x-authenticated-', 'x-consumer-', 'x-credential-', 'x-anonymous-'];
 
 export interface ForwardingContext {
@@ -67,16 +70,24 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name);
 }
 
-function isReserved(name: string): boolean {
-  return name.startsWith('x-') && RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix));
+/** `name` is lower-case. Every reserved prefix starts with `x`: other names cost one comparison. */
+export function isReserved(name: string): boolean {
+  if (name.charCodeAt(0) !== 0x78 /* x */) return false;
+  const normalised = name.includes('_') ? name.replaceAll('_', '-') : name;
+  for (const prefix of RESERVED_PREFIXES) if (normalised.startsWith(prefix)) return true;
+  return false;
 }
 
+/**
+ * RFC 9110 §10.1.1: `Expect: 100-continue` is answered by Gatehouse itself once the request is
+ * admitted (expect-continue.ts), and the body then flows at once: the upstream is not asked again.
+ */
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: ForwardingContext): IncomingHttpHeaders {
   const scoped = connectionScoped(incoming);
   const headers: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
     const lower = name.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.has(lower) || scoped.has(lower) || isReserved(lower)) continue;
+    if (value === undefined || HOP_BY_HOP.has(lower) || scoped.has(lower) || isReserved(lower) || lower === 'expect') continue;
     headers[lower] = value;
   }
   if (!context.forwardAuthorization) delete headers.authorization;
