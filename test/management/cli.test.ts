@@ -172,7 +172,7 @@ describe('gatehouse management commands', () => {
     }
     const listed = await admin.run(['lockouts', 'list']);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /^AUTH METHOD\s+ACCOUNT\s+FAILURES\s+LOCKED UNTIL\nlocal\s+mallory@example\.com\s+5\s/m);
+    assert.match(listed.stdout, /^AUTH METHOD\s+ACCOUNT\s+USER ID\s+FAILURES\s+LOCKED UNTIL\nlocal\s+mallory@example\.com\s+\(no such account\)\s+5\s/m);
     const released = await admin.run(['lockouts', 'release-account', 'mallory@example.com']);
     assert.equal(released.code, 0, released.stderr);
     assert.equal(released.stdout, 'released mallory@example.com (local)\n');
