@@ -82,9 +82,10 @@ describe('metrics', () => {
     // The first request of each token asked the store, the others the cache; the bad token also missed.
     assert.equal(sample(text, 'gatehouse_gateway_token_lookups_total', { result: 'hit' }), 6);
     assert.equal(sample(text, 'gatehouse_gateway_token_lookups_total', { result: 'miss' }), 3);
-    // Reuse detection revoked a family: one message out, and back in to this process's cache.
+    // Reuse detection revoked a family: one message out, and back in to this process's cache (on
+    // a shared Redis, other processes' revocations arrive too: at least one).
     assert.equal(sample(text, 'gatehouse_revocation_fanout_messages_total', { event: 'sent' }), 1);
-    assert.equal(sample(text, 'gatehouse_revocation_fanout_messages_total', { event: 'received' }), 1);
+    assert.ok(sample(text, 'gatehouse_revocation_fanout_messages_total', { event: 'received' }) >= 1);
     assert.equal(sample(text, 'gatehouse_password_hash_queue_length'), 0);
     assert.equal(sample(text, 'gatehouse_redis_available'), 1);
     assert.ok(sample(text, 'gatehouse_store_operation_duration_seconds_count', { operation: 'tokens.rotateRefreshToken', outcome: 'ok' }) >= 2);

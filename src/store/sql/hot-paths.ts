@@ -54,6 +54,23 @@ function heldBy(family: TokenFamily, holder: RefreshTokenHolder): boolean {
  * `unknown` (the caller learns nothing about it), a disabled user's is `not-usable` whether it was
  * consumed or not (no reuse verdict for a login that cannot continue anyway).
  */
+/** A new family's columns in the order both dialects' INSERTs list them. */
+export function familyValues(row: FamilyRow): HotValue[] {
+  return [
+    row.id,
+    row.subscription_id,
+    row.application_id,
+    row.api_id,
+    row.auth_method,
+    row.user_id,
+    row.scope,
+    row.created_at,
+    row.expires_at,
+    row.revoked_at,
+    row.revoked_reason,
+  ];
+}
+
 export function refusedRotation(row: PresentedTokenRow | undefined, holder: RefreshTokenHolder): RotationResult {
   if (!row) return { outcome: 'unknown' };
   const token = toRefreshTokenRecord(row);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Selectable } from 'kysely';
 import type { RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
 import type { TokenFamiliesTable } from './database.js';
-import { FAMILY_COLUMNS, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
+import { FAMILY_COLUMNS, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
 import { toFamily } from './rows.js';
 
 // Named prepared statements: each pooled connection parses and plans a hot statement once, then
@@ -83,17 +83,7 @@ export function postgresHotPaths(namedQuery: NamedQuery): HotPaths {
     },
     async createFamily(row: Selectable<TokenFamiliesTable>, tokens: TokenPair) {
       await query(CREATE_FAMILY, [
-        row.id,
-        row.subscription_id,
-        row.application_id,
-        row.api_id,
-        row.auth_method,
-        row.user_id,
-        row.scope,
-        row.created_at,
-        row.expires_at,
-        row.revoked_at,
-        row.revoked_reason,
+        ...familyValues(row),
         tokens.accessToken.hash,
         tokens.accessToken.expiresAt,
         tokens.refreshToken.hash,

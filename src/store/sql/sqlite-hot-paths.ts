@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
-import { endingBy, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
+import { endingBy, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
 import { toFamily } from './rows.js';
 
 // better-sqlite3 runs a statement synchronously, so a hot path is one prepared statement (or one
@@ -52,19 +52,7 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
   }
 
   const createFamily = sqlite.transaction((row: Selectable<TokenFamiliesTable>, tokens: TokenPair) => {
-    prepared(SQL.insertFamily).run(
-      row.id,
-      row.subscription_id,
-      row.application_id,
-      row.api_id,
-      row.auth_method,
-      row.user_id,
-      row.scope,
-      row.created_at,
-      row.expires_at,
-      row.revoked_at,
-      row.revoked_reason,
-    );
+    prepared(SQL.insertFamily).run(...familyValues(row));
     insertPair(row.id, tokens, row.created_at);
   });
 
