@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.js';
 import { openStore } from '../../src/store/open-store.js';
 import { runCli, startServe } from '../support/cli-process.js';
-import { scratchDir } from '../support/config-files.js';
-import { DATABASE_URL, freshSchema } from '../support/postgres.js';
+import { exampleStoreEnv, printedAssignments } from '../support/example-env.js';
 
 // Issue 15: re-seeding the example wrote the new password straight into the store and left the
 // demo user's logins alive. It now goes through the management API's use cases: a new password
 // ends the logins, as an admin's reset does; client ids stay and secrets change, and it says so.
 
-function exampleEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { GATEHOUSE_DATA_DIR: scratchDir('gatehouse-example-'), GATEHOUSE_PUBLIC_PORT: '0', GATEHOUSE_PORTAL_PORT: '0', DATABASE_URL: '' };
-  if (DATABASE_URL) {
-    const schema = freshSchema(DATABASE_URL);
-    after(schema.drop);
-    Object.assign(env, { DATABASE_URL, DATABASE_SCHEMA: schema.name });
-  }
-  return env;
-}
-
-function assignments(stdout: string): Record<string, string> {
-  return Object.fromEntries(stdout.split('\n').filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-}
-
 async function seed(env: NodeJS.ProcessEnv): Promise<{ stdout: string; vars: Record<string, string> }> {
   const result = await runCli(['example', '--config', 'gatehouse.example.yaml'], { env });
   assert.equal(result.code, 0, result.stderr);
-  return { stdout: result.stdout, vars: assignments(result.stdout) };
+  return { stdout: result.stdout, vars: printedAssignments(result.stdout) };
 }
 
 async function token(publicUrl: string, parameters: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -37,7 +22,7 @@ async function token(publicUrl: string, parameters: Record<string, string>): Pro
 
 describe('gatehouse example, run again', () => {
   it("ends the demo user's logins, keeps the client ids, changes the secret, and says so", async () => {
-    const env = exampleEnv();
+    const env = exampleStoreEnv('gatehouse-example-');
     const first = await seed(env);
     const a = first.vars;
 

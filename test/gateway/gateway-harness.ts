@@ -4,10 +4,11 @@ import { after } from 'node:test';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../../src/config/config.js';
 import { minimalConfig } from '../support/config-files.js';
-import { testConfig } from '../support/gatehouse-instance.js';
+import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
 import {
   createClient,
   createUser,
+  fastHasher,
   passwordLogin,
   postForm,
   startOAuthGatehouse,
@@ -172,4 +173,23 @@ export async function login(harness: OAuthHarness, apiId = 'orders'): Promise<Lo
 
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
+}
+
+/** Why a two-instance test is skipped: it needs PostgreSQL and Redis to share; null when both are set. */
+export const TWO_INSTANCES_SKIP =
+  process.env.DATABASE_URL && process.env.REDIS_URL ? null : 'needs DATABASE_URL and REDIS_URL (two processes sharing a store)';
+
+/**
+ * Two Gatehouse processes' worth of state in one test process, sharing PostgreSQL and Redis, with
+ * a token cache TTL of a minute: only the Redis fan-out can carry a revocation from A to B in time.
+ */
+export async function startTwoInstances() {
+  const upstream = await startUpstream();
+  const config = testConfig(await gatewayRawConfig(upstream.url, { tokenCacheTtlMs: 60_000 }));
+  const passwords = fastHasher();
+  const clock = Date.now();
+  const a = await startTestGatehouse(config, { passwords, now: () => clock });
+  const b = await startTestGatehouse(config, { passwords, now: () => clock });
+  const harnessA: OAuthHarness = { gatehouse: a, store: a.services.store, passwords, advance: () => {}, now: () => clock };
+  return { upstream, a, b, harnessA };
 }

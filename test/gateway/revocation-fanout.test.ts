@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
-import { clientParameters, fastHasher, postForm, REVOKE_URL } from '../support/oauth-fixtures.js';
-import { DATABASE_URL } from '../support/postgres.js';
-import { bearer, gatewayRawConfig, login, startUpstream } from './gateway-harness.js';
+import { clientParameters, postForm, REVOKE_URL } from '../support/oauth-fixtures.js';
+import { bearer, login, startTwoInstances, TWO_INSTANCES_SKIP } from './gateway-harness.js';
 
 // Two Gatehouse processes' worth of state in one test process, sharing PostgreSQL and Redis: a
 // revocation on A must reach B's gateway cache. B's cache TTL is a minute, so only the Redis
 // fan-out can make B refuse the token within the loop's bound.
-const REDIS_URL = process.env.REDIS_URL || undefined;
-const shared = DATABASE_URL && REDIS_URL ? null : 'needs DATABASE_URL and REDIS_URL (two processes sharing a store)';
 
-test('a revocation on instance A is felt by the gateway of instance B', { skip: shared ?? false }, async () => {
-  const upstream = await startUpstream();
-  const config = testConfig(await gatewayRawConfig(upstream.url, { tokenCacheTtlMs: 60_000 }));
-  const passwords = fastHasher();
-  const clock = Date.now();
-  const a = await startTestGatehouse(config, { passwords, now: () => clock });
-  const b = await startTestGatehouse(config, { passwords, now: () => clock });
-  const harnessA = { gatehouse: a, store: a.services.store, passwords, advance: () => {}, now: () => clock };
+test('a revocation on instance A is felt by the gateway of instance B', { skip: TWO_INSTANCES_SKIP ?? false }, async () => {
+  const { b, harnessA } = await startTwoInstances();
   const { tokens, client } = await login(harnessA);
   const callB = () => b.publicServer.inject({ method: 'GET', url: '/orders/x', headers: bearer(tokens.access_token) });
 

@@ -4,9 +4,8 @@ import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
 import { clientParameters, fastHasher, postForm, REVOKE_URL, type OAuthHarness } from '../support/oauth-fixtures.js';
-import { DATABASE_URL } from '../support/postgres.js';
 import { startManagement } from '../management/management-fixtures.js';
-import { bearer, gatewayRawConfig, login, startUpstream } from './gateway-harness.js';
+import { bearer, gatewayRawConfig, login, startTwoInstances, startUpstream, TWO_INSTANCES_SKIP } from './gateway-harness.js';
 
 // An open WebSocket ends with its login: a revocation (RFC 7009, the management API, in another
 // process through the fan-out) or the access token's expiry closes it with 1008; an API's
@@ -122,17 +121,9 @@ test('shutting Gatehouse down closes its open WebSockets with 1001', async () =>
 
 // Two Gatehouse processes' worth of state sharing PostgreSQL and Redis, as in
 // revocation-fanout.test.ts: a WebSocket open through B ends when its login is revoked on A.
-const REDIS_URL = process.env.REDIS_URL || undefined;
-const shared = DATABASE_URL && REDIS_URL ? null : 'needs DATABASE_URL and REDIS_URL (two processes sharing a store)';
 
-test('a revocation on instance A closes the WebSocket open through instance B', { skip: shared ?? false }, async () => {
-  const upstream = await startUpstream();
-  const config = testConfig(await gatewayRawConfig(upstream.url, { tokenCacheTtlMs: 60_000 }));
-  const passwords = fastHasher();
-  const clock = Date.now();
-  const a = await startTestGatehouse(config, { passwords, now: () => clock });
-  const b = await startTestGatehouse(config, { passwords, now: () => clock });
-  const harnessA = { gatehouse: a, store: a.services.store, passwords, advance: () => {}, now: () => clock };
+test('a revocation on instance A closes the WebSocket open through instance B', { skip: TWO_INSTANCES_SKIP ?? false }, async () => {
+  const { b, harnessA } = await startTwoInstances();
   const { tokens, client } = await login(harnessA);
   const { public: baseB } = await b.listen();
   const socket = await openSocket(baseB, '/orders/socket', tokens.access_token);

@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { runCli, startServe } from '../support/cli-process.js';
-import { scratchDir } from '../support/config-files.js';
-import { DATABASE_URL, freshSchema } from '../support/postgres.js';
+import { exampleStoreEnv, printedAssignments } from '../support/example-env.js';
 
 // The quick start, end to end, as a person runs it: `gatehouse example` seeds the example config,
 // `gatehouse serve` runs it, and the seed documents' curl commands (the real curl binary) get and
 // refresh tokens. Only the placeholders are filled in, and the URL points at the test's port.
 
 const run = promisify(execFile);
-
-function storeEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { GATEHOUSE_DATA_DIR: scratchDir('gatehouse-quickstart-'), GATEHOUSE_PUBLIC_PORT: '0', GATEHOUSE_PORTAL_PORT: '0', DATABASE_URL: '' };
-  if (DATABASE_URL) {
-    const schema = freshSchema(DATABASE_URL);
-    after(schema.drop);
-    Object.assign(env, { DATABASE_URL, DATABASE_SCHEMA: schema.name });
-  }
-  return env;
-}
-
-function assignments(stdout: string): Record<string, string> {
-  return Object.fromEntries(
-    stdout
-      .split('\n')
-      .filter((line) => /^[A-Z_]+=/.test(line))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
 
 async function curl(...args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run('curl', ['--silent', '--show-error', ...args]);
@@ -46,13 +26,13 @@ function assertTokens(body: Record<string, unknown>): { access_token: string; re
 
 describe('the quick start: gatehouse example + the seed curl flow', () => {
   it('gets and refreshes tokens for the confidential and the public client', async () => {
-    const env = storeEnv();
+    const env = exampleStoreEnv('gatehouse-quickstart-');
     const first = await runCli(['example', '--config', 'gatehouse.example.yaml'], { env });
     assert.equal(first.code, 0, first.stderr);
     const second = await runCli(['example', '--config', 'gatehouse.example.yaml'], { env });
     assert.equal(second.code, 0, second.stderr);
-    const before = assignments(first.stdout);
-    const vars = assignments(second.stdout);
+    const before = printedAssignments(first.stdout);
+    const vars = printedAssignments(second.stdout);
     assert.equal(vars.CLIENT_ID, before.CLIENT_ID, 're-running keeps the client ids');
     assert.equal(vars.PUBLIC_CLIENT_ID, before.PUBLIC_CLIENT_ID);
     assert.notEqual(vars.CLIENT_SECRET, before.CLIENT_SECRET, 're-running resets the secret');
