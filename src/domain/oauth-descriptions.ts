@@ -88,6 +88,7 @@ export const OAUTH_DESCRIPTIONS = {
   subscriptionNotApproved: () => 'the trusted subscription is not approved (yet): ask an admin or an approver of the API',
   invalidCredentials: () => 'the username or password is wrong, or the account cannot sign in',
   tooManyFailures: () => 'too many failed sign-ins from this address; try again later',
+  hashingBusy: () => 'too many sign-ins are being checked right now; try again shortly',
   authMethodUnavailable: (authMethodId: string) => `the auth method ${shown(authMethodId)} cannot verify passwords right now; try again later`,
   invalidRefreshToken: () => 'the refresh token is invalid, expired or revoked',
 

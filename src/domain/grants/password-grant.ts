@@ -65,7 +65,7 @@ export const passwordGrant: Grant = {
       // without end. The attempt proved nothing; not audited, as a flood must not become rows.
       parameters.delete('password');
       await context.loginThrottle.undecided(admission.pass, now);
-      throw new OAuthError('temporarily_unavailable', 'too many sign-ins are being checked right now; try again shortly', {
+      throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.hashingBusy(), {
         retryAfterSeconds: error.retryAfterSeconds,
       });
     });
