@@ -12,6 +12,7 @@ export const PORTAL_API_ID = 'gatehouse-portal';
 /** Well-known, like any public client's id (RFC 6749 §2.2: a client id is not a secret). */
 export const PORTAL_CLIENT_ID = 'gatehouse-portal';
 export const PORTAL_APPLICATION_NAME = 'Gatehouse portal and CLI';
+export const PORTAL_API_NAME = 'Gatehouse management API';
 
 const PORTAL_ACCESS_TOKEN_LIFETIME = 15 * 60; // 15 minutes: management rights should lapse quickly
 const PORTAL_REFRESH_IDLE_LIFETIME = 7 * 24 * 3600; // 7 days unused and the CLI signs in again
@@ -25,7 +26,7 @@ export const PORTAL_REFRESH_GRACE_SECONDS = 10;
 export function portalApi(config: Pick<Config, 'authMethods'>): ApiConfig {
   return {
     id: PORTAL_API_ID,
-    name: 'Gatehouse management API',
+    name: PORTAL_API_NAME,
     description: 'Built in: the management API and the portal sign in through it.',
     pathPrefix: '/api/v1',
     upstreamUrl: 'http://127.0.0.1',

@@ -48,6 +48,7 @@ function countedAudit(audit: AuditStore, metrics: GatehouseMetrics): AuditStore 
       return recorded;
     },
     list: (filter, page) => audit.list(filter, page),
+    latestForSubscriptions: (subscriptionIds, types) => audit.latestForSubscriptions(subscriptionIds, types),
   };
 }
 

@@ -262,6 +262,8 @@ export class StoreUnavailableError extends Error {
 export interface UserStore {
   create(user: NewUser, now: number): Promise<User>;
   findById(id: string): Promise<User | null>;
+  /** The users of `ids` that exist, in no particular order: one lookup for a page of names. */
+  findByIds(ids: readonly string[]): Promise<readonly User[]>;
   /** A local user by email (case-insensitive) or username. */
   findLocalByLogin(login: string): Promise<User | null>;
   /**
@@ -284,6 +286,8 @@ export interface UserStore {
 export interface ApplicationStore {
   create(application: NewApplication, now: number): Promise<Application>;
   findById(id: string): Promise<Application | null>;
+  /** The applications of `ids` that exist, in no particular order: one lookup for a page of names. */
+  findByIds(ids: readonly string[]): Promise<readonly Application[]>;
   list(filter: { readonly ownerId?: string }, page?: PageRequest): Promise<Page<Application>>;
   update(id: string, patch: ApplicationPatch, now: number): Promise<Application | null>;
   /** Deletes the application with its subscriptions and their tokens. */
@@ -346,6 +350,8 @@ export interface AuditStore {
   record(event: NewAuditEvent): Promise<AuditEvent>;
   /** Newest first. */
   list(filter: AuditFilter, page?: PageRequest): Promise<Page<AuditEvent>>;
+  /** For each of `subscriptionIds`, its newest event of one of `types` (none if it has none). */
+  latestForSubscriptions(subscriptionIds: readonly string[], types: readonly string[]): Promise<readonly AuditEvent[]>;
 }
 
 export interface Store {

@@ -19,7 +19,7 @@ export interface NewApplicationInput {
 }
 
 function missingOwner(error: unknown): never {
-  if (error instanceof StoreReferenceError) throw invalidRequest('ownerIds names a user that does not exist');
+  if (error instanceof StoreReferenceError) throw invalidRequest('ownerIds names a user that does not exist', 'ownerIds');
   throw error;
 }
 
@@ -47,7 +47,7 @@ export async function createApplication(context: ManagementContext, input: NewAp
   const { actor } = context;
   // A developer registers applications for themself; only an admin registers one for others.
   const ownerIds = input.ownerIds ?? [actor.id];
-  if (!isAdmin(actor) && !ownerIds.includes(actor.id)) throw invalidRequest('ownerIds must include yourself');
+  if (!isAdmin(actor) && !ownerIds.includes(actor.id)) throw invalidRequest('ownerIds must include yourself', 'ownerIds');
   const application = await context.store.applications
     .create({ name: input.name, clientType: input.clientType, redirectUris: input.redirectUris ?? [], ownerIds }, context.now)
     .catch(missingOwner);
@@ -64,7 +64,7 @@ export async function updateApplication(context: ManagementContext, applicationI
   await refuseBuiltIn(context, applicationId);
   // An owner removing themself would lose the application; leaving it ownerless is an admin's call.
   if (patch.ownerIds !== undefined && !isAdmin(context.actor) && !patch.ownerIds.includes(context.actor.id)) {
-    throw invalidRequest('ownerIds must include yourself');
+    throw invalidRequest('ownerIds must include yourself', 'ownerIds');
   }
   const typeChange = patch.clientType !== undefined && patch.clientType !== application.clientType ? patch.clientType : null;
   const requeued = typeChange === null ? [] : await withdrawApprovalsForClientType(context, application, typeChange);

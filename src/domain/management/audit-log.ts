@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditFilter, Page, PageRequest } from '../../store/store.js';
+import { apiName, applicationNames, userRefs, type UserRef } from './display-names.js';
 import { auditBase, type ManagementContext } from './management-context.js';
 import { requireAdmin } from './permissions.js';
 
@@ -33,8 +34,28 @@ export async function recordManagementEvent(
   await context.store.audit.record({ ...auditBase(context, type), ...fields, details });
 }
 
+/** An event with the people, application and API it names, as an admin recognises them. */
+export type NamedAuditEvent = AuditEvent & {
+  readonly actor: UserRef | null;
+  readonly user: UserRef | null;
+  readonly applicationName: string | null;
+  readonly apiName: string | null;
+};
+
 /** The audit log is an admin's: it names every user and application. */
-export function listAuditEvents(context: ManagementContext, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>> {
+export async function listAuditEvents(context: ManagementContext, filter: AuditFilter, page: PageRequest): Promise<Page<NamedAuditEvent>> {
   requireAdmin(context.actor, 'read the audit log');
-  return context.store.audit.list(filter, page);
+  const events = await context.store.audit.list(filter, page);
+  const [users, applications] = await Promise.all([
+    userRefs(context.store, events.items.flatMap((event) => [event.actorUserId, event.userId])),
+    applicationNames(context.store, events.items.map((event) => event.applicationId)),
+  ]);
+  const items = events.items.map((event) => ({
+    ...event,
+    actor: (event.actorUserId && users.get(event.actorUserId)) || null,
+    user: (event.userId && users.get(event.userId)) || null,
+    applicationName: (event.applicationId && applications.get(event.applicationId)) || null,
+    apiName: apiName(context.config.apis, event.apiId),
+  }));
+  return { ...events, items };
 }

@@ -1,4 +1,4 @@
-import type { ApiConfig, AuthMethodConfig } from '../../config/config.js';
+import type { ApiConfig, AuthMethodConfig, PlanConfig } from '../../config/config.js';
 import type { ManagementContext } from './management-context.js';
 import { notFound } from './management-error.js';
 
@@ -20,8 +20,10 @@ export interface ApiView {
   readonly endpoint: string;
   readonly tokenUrls: readonly { readonly authMethod: string; readonly url: string }[];
   readonly accessTokenLifetime: number;
+  readonly refreshTokenIdleLifetime: number;
+  readonly sessionLifetime: number;
   readonly scopes: ApiConfig['scopes'];
-  readonly plans: readonly { readonly id: string; readonly name: string; readonly description: string; readonly requiresApproval: boolean }[];
+  readonly plans: readonly Pick<PlanConfig, 'id' | 'name' | 'description' | 'requiresApproval' | 'rateLimit'>[];
 }
 
 export function authMethodViews(context: Pick<ManagementContext, 'config'>): readonly AuthMethodView[] {
@@ -41,8 +43,10 @@ export function apiView(api: ApiConfig, publicUrl: string): ApiView {
       url: `${publicUrl}/auth/${encodeURIComponent(authMethod)}/api/${encodeURIComponent(api.id)}/token`,
     })),
     accessTokenLifetime: api.accessTokenLifetime,
+    refreshTokenIdleLifetime: api.refreshTokenIdleLifetime,
+    sessionLifetime: api.sessionLifetime,
     scopes: api.scopes,
-    plans: api.plans.map(({ id, name, description, requiresApproval }) => ({ id, name, description, requiresApproval })),
+    plans: api.plans.map(({ id, name, description, requiresApproval, rateLimit }) => ({ id, name, description, requiresApproval, rateLimit })),
   };
 }
 

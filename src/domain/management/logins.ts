@@ -1,6 +1,7 @@
 import type { Page, PageRequest, TokenFamily } from '../../store/store.js';
 import { findManagedApplication } from './applications.js';
 import { MANAGEMENT_EVENT, recordManagementEvent } from './audit-log.js';
+import { apiName, applicationNames } from './display-names.js';
 import type { ManagementContext } from './management-context.js';
 import { notFound } from './management-error.js';
 import { isAdmin, requireSelfOrAdmin } from './permissions.js';
@@ -9,14 +10,23 @@ import { isAdmin, requireSelfOrAdmin } from './permissions.js';
 // logins made through it, admins see and end any. Ending goes through revokeFamilies, which the
 // gateway's revocation fan-out listens on, so the access tokens stop working at once.
 
-export function listUserLogins(context: ManagementContext, userId: string, page: PageRequest): Promise<Page<TokenFamily>> {
-  requireSelfOrAdmin(context.actor, userId, "list this user's logins");
-  return context.store.tokens.listActiveFamilies({ userId }, context.now, page);
+/** A login with the names of its application and API, as a person recognises it. */
+export type NamedLogin = TokenFamily & { readonly applicationName: string | null; readonly apiName: string | null };
+
+async function named(context: ManagementContext, page: Page<TokenFamily>): Promise<Page<NamedLogin>> {
+  const names = await applicationNames(context.store, page.items.map((family) => family.applicationId));
+  const items = page.items.map((family) => ({ ...family, applicationName: names.get(family.applicationId) ?? null, apiName: apiName(context.config.apis, family.apiId) }));
+  return { ...page, items };
 }
 
-export async function listApplicationLogins(context: ManagementContext, applicationId: string, page: PageRequest): Promise<Page<TokenFamily>> {
+export async function listUserLogins(context: ManagementContext, userId: string, page: PageRequest): Promise<Page<NamedLogin>> {
+  requireSelfOrAdmin(context.actor, userId, "list this user's logins");
+  return named(context, await context.store.tokens.listActiveFamilies({ userId }, context.now, page));
+}
+
+export async function listApplicationLogins(context: ManagementContext, applicationId: string, page: PageRequest): Promise<Page<NamedLogin>> {
   const application = await findManagedApplication(context, applicationId);
-  return context.store.tokens.listActiveFamilies({ applicationId: application.id }, context.now, page);
+  return named(context, await context.store.tokens.listActiveFamilies({ applicationId: application.id }, context.now, page));
 }
 
 /** Ends one login; a family the actor may not end is "not found", so ids cannot be probed. */

@@ -16,16 +16,19 @@ export type ManagementErrorCode =
 export class ManagementError extends Error {
   readonly code: ManagementErrorCode;
   readonly detail: string;
+  /** The request field the refusal is about (`password`, `apiId`), so that a form can mark it. */
+  readonly field: string | null;
 
-  constructor(code: ManagementErrorCode, detail: string, options?: { readonly cause?: unknown }) {
+  constructor(code: ManagementErrorCode, detail: string, options?: { readonly cause?: unknown; readonly field?: string }) {
     super(`${code}: ${detail}`, options);
     this.name = 'ManagementError';
     this.code = code;
     this.detail = detail;
+    this.field = options?.field ?? null;
   }
 }
 
 export const forbidden = (detail: string) => new ManagementError('forbidden', detail);
 export const notFound = (what: string) => new ManagementError('not_found', `${what} not found`);
-export const invalidRequest = (detail: string) => new ManagementError('invalid_request', detail);
-export const conflict = (detail: string) => new ManagementError('conflict', detail);
+export const invalidRequest = (detail: string, field?: string) => new ManagementError('invalid_request', detail, field ? { field } : {});
+export const conflict = (detail: string, field?: string) => new ManagementError('conflict', detail, field ? { field } : {});

@@ -2,6 +2,7 @@ import type { ApiConfig } from '../../config/config.js';
 import type { Application, ClientType, Page, PageRequest, Subscription } from '../../store/store.js';
 import { PORTAL_API_ID } from '../portal-sign-in.js';
 import { MANAGEMENT_EVENT, recordManagementEvent } from './audit-log.js';
+import { userRefs, type UserRef } from './display-names.js';
 import type { ManagementContext } from './management-context.js';
 import { conflict, forbidden } from './management-error.js';
 import { decidableApis, isAdmin, ownsApplication, requireDecider, requireSomeDecider } from './permissions.js';
@@ -56,8 +57,20 @@ function requireUnchanged(subscription: Subscription, application: Application |
   }
 }
 
-/** A pending subscription with its application's name: approvers may not read applications themselves. */
-export type Approval = Subscription & { readonly applicationName: string | null; readonly clientType: ClientType | null };
+/**
+ * A pending subscription with what an approver needs to judge it: the application's name and
+ * client type (approvers may not read applications themselves), and who put it in the queue and
+ * when (its newest "created" or "updated" audit event); null where the record is gone.
+ */
+export type Approval = Subscription & {
+  readonly applicationName: string | null;
+  readonly clientType: ClientType | null;
+  readonly requestedBy: UserRef | null;
+  readonly requestedAt: number;
+};
+
+/** What puts a subscription in the queue: subscribing, or a change of trust or plan. */
+const REQUEST_EVENTS = [MANAGEMENT_EVENT.subscriptionCreated, MANAGEMENT_EVENT.subscriptionUpdated];
 
 /** The pending subscriptions the actor may decide, oldest first. */
 export async function listApprovals(context: ManagementContext, filter: { readonly apiId?: string }, page: PageRequest): Promise<Page<Approval>> {
@@ -66,14 +79,26 @@ export async function listApprovals(context: ManagementContext, filter: { readon
     .map((api) => api.id)
     .filter((id) => filter.apiId === undefined || id === filter.apiId);
   const pending = await context.store.subscriptions.list({ status: 'pending', apiIds }, page);
-  // The name is what an approver recognises an application by, the client type part of what they
-  // approve (a public client is anyone who knows its client_id); null if it went meanwhile.
-  const items = await Promise.all(
-    pending.items.map(async (subscription) => {
-      const application = await context.store.applications.findById(subscription.applicationId);
-      return { ...subscription, applicationName: application?.name ?? null, clientType: application?.clientType ?? null };
-    }),
-  );
+  const subscriptionIds = pending.items.map((subscription) => subscription.id);
+  // One lookup each for the page's applications, requests and requesters, never one per card.
+  const [applications, requests] = await Promise.all([
+    pending.items.length ? context.store.applications.findByIds(pending.items.map((s) => s.applicationId)) : [],
+    pending.items.length ? context.store.audit.latestForSubscriptions(subscriptionIds, REQUEST_EVENTS) : [],
+  ]);
+  const applicationsById = new Map(applications.map((application) => [application.id, application]));
+  const requestOf = new Map(requests.map((event) => [event.subscriptionId, event]));
+  const requesters = await userRefs(context.store, requests.map((event) => event.actorUserId));
+  const items = pending.items.map((subscription): Approval => {
+    const application = applicationsById.get(subscription.applicationId);
+    const request = requestOf.get(subscription.id);
+    return {
+      ...subscription,
+      applicationName: application?.name ?? null,
+      clientType: application?.clientType ?? null,
+      requestedBy: (request?.actorUserId && requesters.get(request.actorUserId)) || null,
+      requestedAt: request?.at ?? subscription.updatedAt,
+    };
+  });
   return { ...pending, items };
 }
 

@@ -34,13 +34,13 @@ const CLIENT_ID_BYTES = 16; // 128 bits: unguessable enough that ids cannot be e
 
 export function findApi(context: ManagementContext, apiId: string): ApiConfig {
   const api = context.config.apis.find((candidate) => candidate.id === apiId);
-  if (!api) throw invalidRequest(`unknown API "${apiId}"`);
+  if (!api) throw invalidRequest(`unknown API "${apiId}"`, 'apiId');
   return api;
 }
 
 function findPlan(api: ApiConfig, planId: string): PlanConfig {
   const plan = api.plans.find((candidate) => candidate.id === planId);
-  if (!plan) throw invalidRequest(`API "${api.id}" has no plan "${planId}" (plans: ${api.plans.map((p) => p.id).join(', ')})`);
+  if (!plan) throw invalidRequest(`API "${api.id}" has no plan "${planId}" (plans: ${api.plans.map((p) => p.id).join(', ')})`, 'plan');
   return plan;
 }
 
@@ -85,7 +85,7 @@ export async function createSubscription(
   const subscription = await context.store.subscriptions
     .create({ applicationId: application.id, apiId: api.id, plan: plan.id, trusted, status, clientId: credentials.clientId, clientSecretHash }, context.now)
     .catch((error: unknown) => {
-      if (error instanceof StoreConflictError) throw conflict(`application ${application.id} is already subscribed to API "${api.id}"`);
+      if (error instanceof StoreConflictError) throw conflict(`“${application.name}” is already subscribed to ${api.name}`, 'apiId');
       throw error;
     });
   await recordManagementEvent(

@@ -23,7 +23,7 @@ export interface NewUserInput {
 function checkGroups(context: ManagementContext, groups: readonly string[] | undefined, field: string): void {
   const known = new Set(context.config.groups.map((group) => group.id));
   const unknown = groups?.find((group) => !known.has(group));
-  if (unknown !== undefined) throw invalidRequest(`${field}: unknown group "${unknown}" (declared: ${[...known].join(', ') || 'none'})`);
+  if (unknown !== undefined) throw invalidRequest(`${field}: unknown group "${unknown}" (declared: ${[...known].join(', ') || 'none'})`, field);
 }
 
 async function findUser(context: ManagementContext, userId: string): Promise<User> {
@@ -44,13 +44,13 @@ export function listUsers(context: ManagementContext, page: PageRequest): Promis
 
 export async function createUser(context: ManagementContext, input: NewUserInput): Promise<User> {
   requireAdmin(context.actor, 'create users');
-  if (!input.email && !input.username) throw invalidRequest('a user needs an email or a username to sign in with');
+  if (!input.email && !input.username) throw invalidRequest('a user needs an email or a username to sign in with', 'email');
   checkGroups(context, input.groups, 'groups');
   checkGroups(context, input.approverOf, 'approverOf');
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
     const problem = passwordProblem(input.password);
-    if (problem) throw invalidRequest(`password ${problem}`);
+    if (problem) throw invalidRequest(`password ${problem}`, 'password');
     passwordHash = await context.passwords.hash(input.password);
   }
   const user: NewUser = {
@@ -119,10 +119,10 @@ export async function setPassword(
   if (target.id === context.actor.id) {
     const current = input.currentPassword ?? '';
     const verified = target.passwordHash !== null && (await context.passwords.verify(target.passwordHash, current)).valid;
-    if (!verified) throw invalidRequest('currentPassword is wrong or missing');
+    if (!verified) throw invalidRequest('currentPassword is wrong or missing', 'currentPassword');
   }
   const problem = passwordProblem(input.password);
-  if (problem) throw invalidRequest(`password ${problem}`);
+  if (problem) throw invalidRequest(`password ${problem}`, 'password');
   const passwordHash = await context.passwords.hash(input.password);
   await context.store.tokens.revokeFamilies({ userId }, 'password_changed', context.now);
   await context.store.users.setPasswordHash(userId, passwordHash, context.now);

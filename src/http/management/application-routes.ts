@@ -57,7 +57,7 @@ export function applicationRoutes(app: FastifyInstance, services: Services): voi
   addManagementRoute(app, services, {
     method: 'GET', url: '/applications/:applicationId/subscriptions', tag: 'subscriptions', summary: 'An application’s subscriptions (owner or admin)',
     params: ApplicationParams, querystring: PageQuery, response: pageOf('Subscription'),
-    handle: async (context, { params, query }) => pageView(await listApplicationSubscriptions(context, params.applicationId, query), subscriptionView),
+    handle: async (context, { params, query }) => pageView(await listApplicationSubscriptions(context, params.applicationId, query), (s) => subscriptionView(s, context.config.apis)),
   });
   addManagementRoute(app, services, {
     method: 'GET', url: '/applications/:applicationId/logins', tag: 'logins', summary: 'Active logins through an application (owner or admin)',

@@ -33,5 +33,9 @@ export async function refuseControlCharacters(request: FastifyRequest, reply: Fa
   const found =
     findControlCharacter(request.params, 'path') ?? findControlCharacter(request.query, 'query') ?? findControlCharacter(request.body, 'body');
   if (found === null) return undefined;
-  return sendProblem(request, reply, 'invalid_request', `${found} contains a control character (U+0000-001F or U+007F-009F), which no field of this API accepts`);
+  const detail = `${found} contains a control character (U+0000-001F or U+007F-009F), which no field of this API accepts`;
+  // `body.redirectUris[1]` is the field `redirectUris/1`, as validation problems name fields.
+  const field = /^body\.([^ ]+)$/.exec(found)?.[1]?.replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/');
+  const errors = field ? [{ field, message: 'contains a control character, which no field accepts' }] : [];
+  return sendProblem(request, reply, 'invalid_request', detail, undefined, errors);
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ManagementError, type ManagementErrorCode } from '../../domain/management/management-error.js';
 import { StoreConflictError, StoreReferenceError, StoreUnavailableError } from '../../store/store.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../error-handler.js';
+import { fieldErrors, type FieldError } from './validation-errors.js';
 
 // The management API's wire error table: every error code, its HTTP status and title, in one
 // place. Bodies are RFC 9457 problem details (application/problem+json); `type` is a relative
@@ -37,10 +38,19 @@ export interface ProblemBody {
   readonly detail: string;
   readonly code: ProblemCode;
   readonly instance?: string;
+  /** The body fields refused, for a form to mark (validation-errors.ts). */
+  readonly errors?: readonly FieldError[];
 }
 
 /** `status` overrides the table only for Fastify's own 4xx errors (413, 415, ...), which know better. */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ProblemCode, detail: string, status = PROBLEMS[code].status): FastifyReply {
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ProblemCode,
+  detail: string,
+  status = PROBLEMS[code].status,
+  errors: readonly FieldError[] = [],
+): FastifyReply {
   const { title } = PROBLEMS[code];
   if (code === 'unauthenticated') {
     // RFC 6750 §3: error="invalid_token" only when a token was presented.
@@ -48,7 +58,15 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
     reply.header('www-authenticate', presented ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
   }
   if (code === 'temporarily_unavailable') reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
-  const body: ProblemBody = { type: `/problems/${code}`, title, status, detail, code, instance: request.url.split('?')[0] as string };
+  const body: ProblemBody = {
+    type: `/problems/${code}`,
+    title,
+    status,
+    detail,
+    code,
+    instance: request.url.split('?')[0] as string,
+    ...(errors.length > 0 ? { errors } : {}),
+  };
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -56,9 +74,12 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
 export function managementErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof ManagementError) {
     request.log.info({ code: error.code }, 'management request refused');
-    return sendProblem(request, reply, error.code, error.detail);
+    const errors = error.field === null ? [] : [{ field: error.field, message: error.detail }];
+    return sendProblem(request, reply, error.code, error.detail, undefined, errors);
   }
-  if ('validation' in error && error.validation) return sendProblem(request, reply, 'validation_failed', error.message);
+  if ('validation' in error && error.validation) {
+    return sendProblem(request, reply, 'validation_failed', error.message, undefined, fieldErrors(error.validation, error.validationContext));
+  }
   if ((error as { code?: unknown }).code === 'invalid_cursor') return sendProblem(request, reply, 'invalid_request', 'the page cursor is not valid');
   if (error instanceof StoreConflictError) return sendProblem(request, reply, 'conflict', error.message);
   if (error instanceof StoreReferenceError) return sendProblem(request, reply, 'invalid_request', error.message);

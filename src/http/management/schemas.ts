@@ -13,6 +13,16 @@ const GroupId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
 
 export const ref = (id: string) => Type.Unsafe<unknown>({ $ref: `${id}#` });
 
+export const FieldError = Type.Object(
+  {
+    field: Type.String({
+      description: 'the request body field refused, as a path: `name`, or `redirectUris/1` for the second item of a list',
+    }),
+    message: Type.String({ description: 'what is wrong with it, in words for a person' }),
+  },
+  { $id: 'FieldError' },
+);
+
 export const Problem = Type.Object(
   {
     type: Type.String(),
@@ -21,9 +31,22 @@ export const Problem = Type.Object(
     detail: Type.String(),
     code: Type.String(),
     instance: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(ref('FieldError'), {
+        description: 'present when the refusal is about fields of the request body (a validation problem): one entry per field',
+      }),
+    ),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
+
+/** A user as lists name them: who acted, who asked, whose login. */
+export const UserRef = Type.Object(
+  { id: Id, name: NullableString, email: NullableString, username: NullableString },
+  { $id: 'UserRef', description: 'a user as lists name them' },
+);
+const NullableUserRef = (description: string) => Type.Union([ref('UserRef'), Type.Null()], { description });
+const NameOrNull = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
 
 export const User = Type.Object(
   {
@@ -61,7 +84,9 @@ export const Subscription = Type.Object(
     id: Id,
     applicationId: Id,
     apiId: Type.String(),
+    apiName: NameOrNull('null if the API is no longer configured'),
     plan: Type.String(),
+    planName: NameOrNull('null if the plan is no longer configured'),
     trusted: Type.Boolean(),
     status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('declined')]),
     clientId: NullableString,
@@ -82,6 +107,8 @@ export const Approval = Type.Object(
     clientType: Type.Union([Type.Literal('confidential'), Type.Literal('public'), Type.Null()], {
       description: 'the application’s client type: a public client is anyone who knows its client_id; send it with the decision',
     }),
+    requestedBy: NullableUserRef('who subscribed, or last changed trust or plan; null if that user is gone'),
+    requestedAt: Type.String({ format: 'date-time', description: 'when the subscription entered the queue' }),
   },
   { $id: 'Approval' },
 );
@@ -100,8 +127,10 @@ export const Login = Type.Object(
     id: Id,
     userId: Id,
     applicationId: Id,
+    applicationName: NameOrNull('null if the application was deleted'),
     subscriptionId: Id,
     apiId: Type.String(),
+    apiName: NameOrNull('null if the API is no longer configured'),
     authMethod: Type.String(),
     scope: Type.String(),
     createdAt: Timestamp,
@@ -116,10 +145,14 @@ export const AuditEvent = Type.Object(
     at: Timestamp,
     type: Type.String(),
     actorUserId: NullableString,
+    actor: NullableUserRef('who acted; null for none, or a user deleted since'),
     userId: NullableString,
+    user: NullableUserRef('whom it concerns; null for none, or a user deleted since'),
     applicationId: NullableString,
+    applicationName: NameOrNull('null for none, or an application deleted since'),
     subscriptionId: NullableString,
     apiId: NullableString,
+    apiName: NameOrNull('null for none, or an API no longer configured'),
     familyId: NullableString,
     ip: NullableString,
     details: Type.Record(Type.String(), Type.Unknown()),
@@ -132,6 +165,16 @@ export const AuthMethod = Type.Object(
   { $id: 'AuthMethod' },
 );
 
+const RateLimitWindows = {
+  perSecond: Type.Optional(Type.Integer({ description: 'requests per second' })),
+  perMinute: Type.Optional(Type.Integer({ description: 'requests per minute' })),
+  perHour: Type.Optional(Type.Integer({ description: 'requests per hour' })),
+};
+const RateLimit = Type.Object({
+  ...RateLimitWindows,
+  perUser: Type.Optional(Type.Object(RateLimitWindows, { description: 'the same windows for each user of a subscription' })),
+});
+
 export const Api = Type.Object(
   {
     id: Type.String(),
@@ -141,13 +184,23 @@ export const Api = Type.Object(
     endpoint: Type.String({ description: 'the gateway URL of the API' }),
     tokenUrls: Type.Array(Type.Object({ authMethod: Type.String(), url: Type.String() })),
     accessTokenLifetime: Type.Integer({ description: 'seconds' }),
+    refreshTokenIdleLifetime: Type.Integer({ description: 'seconds a refresh token lasts unused' }),
+    sessionLifetime: Type.Integer({ description: 'seconds a login lasts at most, however often it is refreshed' }),
     scopes: Type.Array(Type.Object({ id: Type.String(), description: Type.String() })),
-    plans: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), requiresApproval: Type.Boolean() })),
+    plans: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        description: Type.String(),
+        requiresApproval: Type.Boolean(),
+        rateLimit: Type.Union([RateLimit, Type.Null()], { description: 'null: no limit of its own' }),
+      }),
+    ),
   },
   { $id: 'Api' },
 );
 
-export const SHARED_SCHEMAS: readonly TSchema[] = [Problem, User, Application, Subscription, Approval, IssuedSubscription, Login, AuditEvent, AuthMethod, Api];
+export const SHARED_SCHEMAS: readonly TSchema[] = [FieldError, Problem, UserRef, User, Application, Subscription, Approval, IssuedSubscription, Login, AuditEvent, AuthMethod, Api];
 
 /** A page of `item` (by $id) with the cursor of the next page. */
 export function pageOf(itemId: string) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ApiConfig } from '../../config/config.js';
 import Type from 'typebox';
 import { approveSubscription, declineSubscription, listApprovals } from '../../domain/management/subscription-decisions.js';
 import {
@@ -43,8 +44,8 @@ const Decision = Type.Object(
 );
 const ApprovalQuery = Type.Object({ ...PageQuery.properties, apiId: Type.Optional(Type.String({ maxLength: 63 })) });
 
-function issued({ subscription, credentials }: SubscriptionWithCredentials) {
-  return { subscription: subscriptionView(subscription), clientId: credentials.clientId, clientSecret: credentials.clientSecret };
+function issued({ subscription, credentials }: SubscriptionWithCredentials, apis: readonly ApiConfig[]) {
+  return { subscription: subscriptionView(subscription, apis), clientId: credentials.clientId, clientSecret: credentials.clientSecret };
 }
 
 export function subscriptionRoutes(app: FastifyInstance, services: Services): void {
@@ -52,17 +53,17 @@ export function subscriptionRoutes(app: FastifyInstance, services: Services): vo
   addManagementRoute(app, services, {
     method: 'POST', url: '/subscriptions', tag, status: 201, response: ref('IssuedSubscription'), body: NewSubscription,
     summary: 'Subscribe an application to an API (owner or admin); the client secret is shown only in this response',
-    handle: async (context, { body }) => issued(await createSubscription(context, body)),
+    handle: async (context, { body }) => issued(await createSubscription(context, body), context.config.apis),
   });
   addManagementRoute(app, services, {
     method: 'GET', url: '/subscriptions/:subscriptionId', tag, summary: 'Read a subscription (owner, admin, or its approvers)',
     params: SubscriptionParams, response: ref('Subscription'),
-    handle: async (context, { params }) => subscriptionView(await getSubscription(context, params.subscriptionId)),
+    handle: async (context, { params }) => subscriptionView(await getSubscription(context, params.subscriptionId), context.config.apis),
   });
   addManagementRoute(app, services, {
     method: 'PATCH', url: '/subscriptions/:subscriptionId', tag, summary: 'Change plan or trust (owner or admin)',
     params: SubscriptionParams, body: SubscriptionPatch, response: ref('Subscription'),
-    handle: async (context, { params, body }) => subscriptionView(await updateSubscription(context, params.subscriptionId, body)),
+    handle: async (context, { params, body }) => subscriptionView(await updateSubscription(context, params.subscriptionId, body), context.config.apis),
   });
   addManagementRoute(app, services, {
     method: 'DELETE', url: '/subscriptions/:subscriptionId', tag, summary: 'Revoke a subscription (owner, admin, or its approvers); its logins end at once',
@@ -72,21 +73,21 @@ export function subscriptionRoutes(app: FastifyInstance, services: Services): vo
   addManagementRoute(app, services, {
     method: 'POST', url: '/subscriptions/:subscriptionId/approve', tag: 'approvals', summary: 'Approve (admin, or approver of the API’s group); the body says what you approve (409 if it changed)',
     params: SubscriptionParams, body: Decision, response: ref('Subscription'),
-    handle: async (context, { params, body }) => subscriptionView(await approveSubscription(context, params.subscriptionId, body)),
+    handle: async (context, { params, body }) => subscriptionView(await approveSubscription(context, params.subscriptionId, body), context.config.apis),
   });
   addManagementRoute(app, services, {
     method: 'POST', url: '/subscriptions/:subscriptionId/decline', tag: 'approvals', summary: 'Decline (admin, or approver of the API’s group); its logins end at once; the body says what you decline (409 if it changed)',
     params: SubscriptionParams, body: Decision, response: ref('Subscription'),
-    handle: async (context, { params, body }) => subscriptionView(await declineSubscription(context, params.subscriptionId, body)),
+    handle: async (context, { params, body }) => subscriptionView(await declineSubscription(context, params.subscriptionId, body), context.config.apis),
   });
   addManagementRoute(app, services, {
     method: 'POST', url: '/subscriptions/:subscriptionId/secret', tag, response: ref('IssuedSubscription'), params: SubscriptionParams,
     summary: 'A new client secret for a confidential client (owner or admin); the old one stops working; shown only in this response',
-    handle: async (context, { params }) => issued(await regenerateSecret(context, params.subscriptionId)),
+    handle: async (context, { params }) => issued(await regenerateSecret(context, params.subscriptionId), context.config.apis),
   });
   addManagementRoute(app, services, {
     method: 'GET', url: '/approvals', tag: 'approvals', summary: 'Pending subscriptions you may decide, oldest first',
     querystring: ApprovalQuery, response: pageOf('Approval'),
-    handle: async (context, { query }) => pageView(await listApprovals(context, query, query), approvalView),
+    handle: async (context, { query }) => pageView(await listApprovals(context, query, query), (a) => approvalView(a, context.config.apis)),
   });
 }

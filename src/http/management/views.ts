@@ -1,4 +1,9 @@
-import type { Application, AuditEvent, Subscription, TokenFamily, User } from '../../store/store.js';
+import type { ApiConfig } from '../../config/config.js';
+import type { NamedAuditEvent } from '../../domain/management/audit-log.js';
+import { apiName, planName } from '../../domain/management/display-names.js';
+import type { NamedLogin } from '../../domain/management/logins.js';
+import type { Approval } from '../../domain/management/subscription-decisions.js';
+import type { Application, Subscription, User } from '../../store/store.js';
 
 // Store records as the management API shows them: times as RFC 3339 strings, and only the
 // fields the response schemas list. A hash is never copied into a view, so it cannot leak even
@@ -16,10 +21,13 @@ export function applicationView(application: Application) {
   return { ...application, createdAt: iso(application.createdAt), updatedAt: iso(application.updatedAt) };
 }
 
-export function subscriptionView(subscription: Subscription) {
+/** `apis`: the configured APIs, whose names (and their plans') go next to the ids. */
+export function subscriptionView(subscription: Subscription, apis: readonly ApiConfig[]) {
   const { clientSecretHash, ...rest } = subscription;
   return {
     ...rest,
+    apiName: apiName(apis, subscription.apiId),
+    planName: planName(apis, subscription.apiId, subscription.plan),
     hasClientSecret: clientSecretHash !== null,
     decidedAt: isoOrNull(subscription.decidedAt),
     createdAt: iso(subscription.createdAt),
@@ -27,17 +35,23 @@ export function subscriptionView(subscription: Subscription) {
   };
 }
 
-export function loginView(family: TokenFamily) {
-  const { revokedAt: _at, revokedReason: _reason, ...rest } = family;
-  return { ...rest, createdAt: iso(family.createdAt), expiresAt: iso(family.expiresAt) };
+export function loginView(login: NamedLogin) {
+  const { revokedAt: _at, revokedReason: _reason, ...rest } = login;
+  return { ...rest, createdAt: iso(login.createdAt), expiresAt: iso(login.expiresAt) };
 }
 
-export function auditEventView(event: AuditEvent) {
+export function auditEventView(event: NamedAuditEvent) {
   return { ...event, at: iso(event.at) };
 }
 
-export function approvalView(approval: Subscription & { readonly applicationName: string | null; readonly clientType: Application['clientType'] | null }) {
-  return { ...subscriptionView(approval), applicationName: approval.applicationName, clientType: approval.clientType };
+export function approvalView(approval: Approval, apis: readonly ApiConfig[]) {
+  return {
+    ...subscriptionView(approval, apis),
+    applicationName: approval.applicationName,
+    clientType: approval.clientType,
+    requestedBy: approval.requestedBy,
+    requestedAt: iso(approval.requestedAt),
+  };
 }
 
 export function pageView<T, V>(page: { readonly items: readonly T[]; readonly nextCursor: string | null }, view: (item: T) => V) {

@@ -56,6 +56,14 @@ export class SqlApplicationStore implements ApplicationStore {
     return row ? toApplication(row, list(row.owner_ids)) : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<readonly Application[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const rows = await this.db.selectFrom('applications').selectAll().where('id', 'in', unique).execute();
+    const owners = await this.ownersOf(rows.map((r) => r.id));
+    return rows.map((r) => toApplication(r, owners.get(r.id) ?? []));
+  }
+
   async list(filter: { readonly ownerId?: string }, page?: PageRequest): Promise<Page<Application>> {
     const limit = pageSize(page);
     const after = decodeCursor(page);

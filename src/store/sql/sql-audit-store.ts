@@ -60,4 +60,21 @@ export class SqlAuditStore implements AuditStore {
     const rows = await query.execute();
     return toPage(rows, limit, (r) => ({ key: r.at, id: r.id }), toAuditEvent);
   }
+
+  async latestForSubscriptions(subscriptionIds: readonly string[], types: readonly string[]): Promise<readonly AuditEvent[]> {
+    const unique = [...new Set(subscriptionIds)];
+    if (unique.length === 0 || types.length === 0) return [];
+    // The (type, at) index narrows this to a few management event types; a subscription has few of those.
+    const rows = await this.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('type', 'in', [...types])
+      .where('subscription_id', 'in', unique)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    const newest = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) if (row.subscription_id !== null && !newest.has(row.subscription_id)) newest.set(row.subscription_id, row);
+    return [...newest.values()].map(toAuditEvent);
+  }
 }

@@ -43,6 +43,13 @@ export class SqlUserStore implements UserStore {
     return row ? toUser(row) : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<readonly User[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', unique).execute();
+    return rows.map(toUser);
+  }
+
   async findLocalByLogin(login: string): Promise<User | null> {
     const row = await this.hot.one<Selectable<UsersTable>>(HOT.localUserByLogin, [login.toLowerCase(), login]);
     return row ? toUser(row) : null;

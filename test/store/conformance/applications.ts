@@ -119,5 +119,16 @@ export function applicationStoreSuite(open: OpenStore): void {
       assert.ok(await store.tokens.findAccessToken(keptLogin.tokens.accessToken.hash));
       assert.ok(await store.users.findById(doomed.user.id), 'the owner outlives the application');
     });
+
+    test('findByIds returns the applications that exist with their owners, once each', async (store) => {
+      const alice = await createLocalUser(store);
+      const first = await store.applications.create({ name: 'First', clientType: 'public', ownerIds: [alice.id] }, T0);
+      const second = await store.applications.create({ name: 'Second', clientType: 'confidential', ownerIds: [alice.id] }, T0);
+      await store.applications.create({ name: 'Third', clientType: 'public', ownerIds: [alice.id] }, T0);
+      const found = await store.applications.findByIds([second.id, 'no-such-app', first.id, first.id]);
+      assert.deepEqual(sorted(ids(found)), sorted([first.id, second.id]));
+      assert.deepEqual(found.find((app) => app.id === second.id), second);
+      assert.deepEqual(await store.applications.findByIds([]), []);
+    });
   });
 }

@@ -122,5 +122,21 @@ export function auditStoreSuite(open: OpenStore): void {
       const all = await allPages((page) => store.audit.list({}, page), 9);
       assert.deepEqual(all.map((p) => p.length), [9]);
     });
+
+    test('latestForSubscriptions gives each subscription its newest event of the types asked', async (store) => {
+      await recordAll(store, [
+        { at: T0, type: 'subscription.created', subscriptionId: 's1', actorUserId: 'u1' },
+        { at: T0 + 2 * SECOND, type: 'subscription.updated', subscriptionId: 's1', actorUserId: 'u2' },
+        { at: T0 + 3 * SECOND, type: 'subscription.approved', subscriptionId: 's1', actorUserId: 'u3' },
+        { at: T0 + SECOND, type: 'subscription.created', subscriptionId: 's2', actorUserId: 'u4' },
+        { at: T0 + SECOND, type: 'subscription.created', subscriptionId: 's3', actorUserId: 'u5' },
+      ]);
+      const latest = await store.audit.latestForSubscriptions(['s1', 's2', 's4'], ['subscription.created', 'subscription.updated']);
+      assert.deepEqual(
+        latest.map((e) => [e.subscriptionId, e.actorUserId, e.type]).sort(),
+        [['s1', 'u2', 'subscription.updated'], ['s2', 'u4', 'subscription.created']],
+      );
+      assert.deepEqual(await store.audit.latestForSubscriptions([], ['subscription.created']), []);
+    });
   });
 }

@@ -230,5 +230,15 @@ export function userStoreSuite(open: OpenStore): void {
       await store.users.update(first.id, { disabled: true }, T1);
       assert.equal(await store.users.countAdmins(), 1);
     });
+
+    test('findByIds returns the users that exist, once each, and nothing for none', async (store) => {
+      const alice = await createLocalUser(store);
+      const bob = await createLocalUser(store);
+      await createLocalUser(store);
+      const found = await store.users.findByIds([bob.id, 'no-such-user', alice.id, bob.id]);
+      assert.deepEqual(sorted(ids(found)), sorted([alice.id, bob.id]));
+      assert.deepEqual(found.find((user) => user.id === alice.id), alice);
+      assert.deepEqual(await store.users.findByIds([]), []);
+    });
   });
 }
