@@ -1,7 +1,7 @@
 // For approvers and admins: the approval queue, users and their logins, the audit log. The
 // management API enforces who may do what; these pages are only shown to whom it concerns.
 
-import { el, errorBox, guarded, onSubmit, show, when } from './dom.js';
+import { confirmAction, el, errorBox, guarded, onSubmit, personLabel, show, tableScroll, when } from './dom.js';
 import { api, me } from './session.js';
 
 // ---- approvals --------------------------------------------------------------------------------
@@ -13,6 +13,13 @@ export async function approvalsView() {
   // the server refuses it (409) and the box says what it is now.
   const decide = (s, verb) =>
     guarded(box, async () => {
+      const what = `${s.applicationName ?? 'a deleted application'} → ${s.apiName ?? s.apiId}, plan ${s.planName ?? s.plan}`;
+      const sure = await confirmAction(
+        verb === 'approve'
+          ? { title: s.trusted ? 'Approve this trusted subscription?' : 'Approve this subscription?', message: `${what}.${s.trusted ? ' The application may then collect its users’ passwords (the password grant).' : ''}`, confirm: 'Approve', danger: false }
+          : { title: 'Decline this subscription?', message: `${what}. Its logins end at once.`, confirm: 'Decline' },
+      );
+      if (!sure) return;
       const basis = { trusted: s.trusted, plan: s.plan, ...(s.clientType ? { clientType: s.clientType } : {}) };
       await api('POST', `/subscriptions/${encodeURIComponent(s.id)}/${verb}`, basis);
       await approvalsView();
@@ -30,7 +37,22 @@ export async function approvalsView() {
               'li',
               { class: `card approval${s.trusted ? ' is-trusted' : ''}`, 'data-subscription': s.id },
               s.trusted ? el('p', { class: 'badge trusted big' }, 'TRUSTED — allows the password grant') : el('p', { class: 'badge' }, 'Not trusted'),
-              el('dl', { class: 'facts' }, el('dt', {}, 'API'), el('dd', {}, s.apiId), el('dt', {}, 'Plan'), el('dd', {}, s.plan), el('dt', {}, 'Client type'), el('dd', { class: 'client-type' }, s.clientType === 'public' ? 'public (no secret: anyone with its client_id)' : (s.clientType ?? '-')), el('dt', {}, 'Application'), el('dd', { class: 'application-name' }, s.applicationName ?? '(deleted)', ' ', el('code', {}, s.applicationId)), el('dt', {}, 'Requested'), el('dd', {}, when(s.createdAt))),
+              el(
+                'dl',
+                { class: 'facts' },
+                el('dt', {}, 'Application'),
+                el('dd', { class: 'application-name' }, s.applicationName ?? '(deleted)', ' ', el('code', {}, s.applicationId)),
+                el('dt', {}, 'API'),
+                el('dd', { class: 'api-name' }, s.apiName ?? s.apiId),
+                el('dt', {}, 'Plan'),
+                el('dd', { class: 'plan-name' }, s.planName ?? s.plan),
+                el('dt', {}, 'Client type'),
+                el('dd', { class: 'client-type' }, s.clientType === 'public' ? 'public (no secret: anyone with its client_id)' : (s.clientType ?? '-')),
+                el('dt', {}, 'Requested by'),
+                el('dd', { class: 'requested-by' }, s.requestedBy ? personLabel(s.requestedBy) : 'a user who no longer exists'),
+                el('dt', {}, 'Requested'),
+                el('dd', { class: 'requested-at' }, when(s.requestedAt)),
+              ),
               el('div', { class: 'row' }, el('button', { type: 'button', onclick: decide(s, 'approve') }, 'Approve'), el('button', { type: 'button', class: 'danger', onclick: decide(s, 'decline') }, 'Decline')),
             ),
           ),
@@ -66,13 +88,14 @@ export async function usersView() {
   });
   const toggle = (u) =>
     guarded(tableBox, async () => {
+      if (!u.disabled && !(await confirmAction({ title: `Disable ${userLabel(u)}?`, message: 'They cannot sign in, and all their logins end at once.', confirm: 'Disable' }))) return;
       await api('PATCH', `/users/${encodeURIComponent(u.id)}`, { disabled: !u.disabled });
       await usersView();
     });
   show(
     el('h1', {}, 'Users'),
     tableBox,
-    el(
+    tableScroll(el(
       'table',
       { id: 'users' },
       el('thead', {}, el('tr', {}, ['User', 'Email', 'Roles', 'State', 'Actions'].map((h) => el('th', {}, h)))),
@@ -91,7 +114,7 @@ export async function usersView() {
           ),
         ),
       ),
-    ),
+    ), 'Users'),
     form,
   );
 }
@@ -129,8 +152,9 @@ export async function userView(userId) {
   const groupIds = [...new Set(apis.items.map((a) => a.group).filter(Boolean))].sort();
   const box = errorBox();
   const passwordBox = errorBox();
-  const end = (url) =>
+  const end = (url, question) =>
     guarded(box, async () => {
+      if (!(await confirmAction(question))) return;
       await api('DELETE', url);
       await userView(userId);
     });
@@ -153,20 +177,31 @@ export async function userView(userId) {
     el('h2', {}, 'Active logins'),
     box,
     logins.items.length
-      ? el(
-          'table',
-          { id: 'logins' },
-          el('thead', {}, el('tr', {}, ['API', 'Application', 'Signed in', 'Expires', 'Actions'].map((h) => el('th', {}, h)))),
+      ? tableScroll(
           el(
-            'tbody',
-            {},
-            logins.items.map((login) =>
-              el('tr', { 'data-login': login.id }, el('td', {}, login.apiId), el('td', {}, el('code', {}, login.applicationId)), el('td', {}, when(login.createdAt)), el('td', {}, when(login.expiresAt)), el('td', {}, el('button', { type: 'button', class: 'danger', onclick: end(`/logins/${encodeURIComponent(login.id)}`) }, 'End login'))),
+            'table',
+            { id: 'logins' },
+            el('thead', {}, el('tr', {}, ['API', 'Application', 'Signed in', 'Expires', 'Actions'].map((h) => el('th', {}, h)))),
+            el(
+              'tbody',
+              {},
+              logins.items.map((login) =>
+                el(
+                  'tr',
+                  { 'data-login': login.id },
+                  el('td', {}, login.apiName ?? login.apiId),
+                  el('td', {}, login.applicationName ?? el('code', {}, login.applicationId)),
+                  el('td', {}, when(login.createdAt)),
+                  el('td', {}, when(login.expiresAt)),
+                  el('td', {}, el('button', { type: 'button', class: 'danger', onclick: end(`/logins/${encodeURIComponent(login.id)}`, { title: 'End this login?', message: `${userLabel(user)} is signed out of ${login.applicationName ?? 'this application'} at once.`, confirm: 'End login' }) }, 'End login')),
+                ),
+              ),
             ),
           ),
+          'Active logins',
         )
       : el('p', {}, 'No active logins.'),
-    logins.items.length ? el('button', { type: 'button', class: 'danger', onclick: end(`${path}/logins`) }, 'End all logins') : null,
+    logins.items.length ? el('button', { type: 'button', class: 'danger', onclick: end(`${path}/logins`, { title: `End all of ${userLabel(user)}’s logins?`, message: `They are signed out everywhere at once (${logins.items.length} ${logins.items.length === 1 ? 'login' : 'logins'}).`, confirm: 'End all logins' }) }, 'End all logins') : null,
     rolesForm(user, groupIds, path, () => userView(userId)),
     form,
   );
@@ -177,11 +212,30 @@ export async function auditView() {
   show(
     el('h1', {}, 'Audit log'),
     el('p', { class: 'lead' }, 'The latest 200 events, newest first.'),
-    el(
-      'table',
-      { id: 'audit' },
-      el('thead', {}, el('tr', {}, ['When', 'Event', 'Actor', 'User', 'API', 'Client IP'].map((h) => el('th', {}, h)))),
-      el('tbody', {}, items.map((e) => el('tr', {}, el('td', {}, when(e.at)), el('td', {}, el('code', {}, e.type)), el('td', {}, e.actorUserId ?? '—'), el('td', {}, e.userId ?? '—'), el('td', {}, e.apiId ?? '—'), el('td', {}, e.ip ?? '—')))),
+    tableScroll(
+      el(
+        'table',
+        { id: 'audit' },
+        el('thead', {}, el('tr', {}, ['When', 'Event', 'Actor', 'User', 'API', 'Client IP'].map((h) => el('th', {}, h)))),
+        el(
+          'tbody',
+          {},
+          items.map((e) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, when(e.at)),
+              el('td', {}, el('code', {}, e.type)),
+              // A user deleted since is shown by the id the event kept.
+              el('td', { class: 'actor' }, e.actor ? personLabel(e.actor) : (e.actorUserId ?? '—')),
+              el('td', { class: 'user' }, e.user ? personLabel(e.user) : (e.userId ?? '—')),
+              el('td', {}, e.apiName ?? e.apiId ?? '—'),
+              el('td', {}, e.ip ?? '—'),
+            ),
+          ),
+        ),
+      ),
+      'Audit events',
     ),
   );
 }

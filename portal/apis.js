@@ -52,6 +52,59 @@ function curlExamples(apiInfo, tokenUrl, clientId, confidential) {
   ];
 }
 
+/** A lifetime in the largest unit that divides it: "15 minutes", "14 days". */
+export function duration(seconds) {
+  const units = [['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  const [unit, size] = units.find(([, size]) => seconds % size === 0 && seconds >= size) ?? units[3];
+  const count = seconds / size;
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
+const WINDOWS = [['perSecond', 'second'], ['perMinute', 'minute'], ['perHour', 'hour']];
+const windows = (limits) => WINDOWS.filter(([key]) => limits?.[key]).map(([key, unit]) => `${limits[key].toLocaleString()} a ${unit}`).join(', ');
+
+/** A plan's rate limits in words: the subscription's own, then each user's. */
+export function rateLimitText(rateLimit) {
+  if (!rateLimit) return 'No rate limit of its own.';
+  const own = windows(rateLimit);
+  const perUser = windows(rateLimit.perUser);
+  return [own ? `Up to ${own} requests.` : null, perUser ? `Each user: up to ${perUser} requests.` : null].filter(Boolean).join(' ') || 'No rate limit of its own.';
+}
+
+function scopesSection(scopes) {
+  return el(
+    'section',
+    { class: 'card', 'aria-labelledby': 'scopes-title' },
+    el('h2', { id: 'scopes-title' }, 'Scopes'),
+    scopes.length
+      ? el('dl', { class: 'facts', id: 'scopes' }, scopes.map((scope) => [el('dt', {}, el('code', {}, scope.id)), el('dd', {}, scope.description || 'No description.')]))
+      : el('p', {}, 'This API declares no scopes.'),
+    el('p', { class: 'help' }, 'A trusted subscription’s tokens carry every scope of the API.'),
+  );
+}
+
+function plansSection(plans) {
+  return el(
+    'section',
+    { 'aria-labelledby': 'plans-title' },
+    el('h2', { id: 'plans-title' }, 'Plans'),
+    el(
+      'ul',
+      { class: 'plans', id: 'plans' },
+      plans.map((plan) =>
+        el(
+          'li',
+          { class: 'card', 'data-plan': plan.id },
+          el('h3', {}, plan.name),
+          plan.description ? el('p', {}, plan.description) : null,
+          el('p', { class: 'rate-limit' }, rateLimitText(plan.rateLimit)),
+          el('p', { class: 'help' }, plan.requiresApproval ? 'Needs an approver’s approval.' : 'Works at once (a trusted subscription still needs approval).'),
+        ),
+      ),
+    ),
+  );
+}
+
 export async function apiView(apiId) {
   const info = await api('GET', `/apis/${encodeURIComponent(apiId)}`);
   const mine = await mySubscriptionsTo(apiId);
@@ -87,10 +140,14 @@ export async function apiView(apiId) {
       el('dd', {}, el('code', { id: 'endpoint' }, info.endpoint)),
       info.tokenUrls.map((t) => [el('dt', {}, `Token URL (${t.authMethod})`), el('dd', {}, el('code', {}, t.url))]),
       el('dt', {}, 'Access tokens last'),
-      el('dd', {}, `${Math.round(info.accessTokenLifetime / 60)} minutes`),
-      el('dt', {}, 'Plans'),
-      el('dd', {}, info.plans.map((p) => `${p.name}${p.requiresApproval ? ' (needs approval)' : ''}`).join(', ')),
+      el('dd', { id: 'access-lifetime' }, duration(info.accessTokenLifetime)),
+      el('dt', {}, 'Refresh tokens last'),
+      el('dd', { id: 'refresh-lifetime' }, `${duration(info.refreshTokenIdleLifetime)} unused (each use gives a new one)`),
+      el('dt', {}, 'A sign-in lasts at most'),
+      el('dd', { id: 'session-lifetime' }, `${duration(info.sessionLifetime)}, however often it is refreshed`),
     ),
+    scopesSection(info.scopes),
+    plansSection(info.plans),
     sections,
   );
 }

@@ -7,11 +7,12 @@ import { auditView, approvalsView, userView, usersView } from './admin.js';
 import { apiView, apisView } from './apis.js';
 import { applicationView, applicationsView } from './applications.js';
 import { el, errorBox, onSubmit, show, showError, view } from './dom.js';
-import { ApiError, api, go, me, onRedraw, refresh, setMe, signOut, signedIn, tokenRequest } from './session.js';
+import { ApiError, api, go, me, onRedraw, refresh, setMe, signOut, signedIn, takeEndedNotice, tokenRequest } from './session.js';
 
 // ---- sign in ----------------------------------------------------------------------------------
 
 async function signInView() {
+  const ended = takeEndedNotice();
   const info = await (await fetch('/api/v1/sign-in')).json();
   const box = errorBox();
   const methods = info.tokenEndpoints;
@@ -19,6 +20,7 @@ async function signInView() {
     'form',
     { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
     el('h1', { id: 'sign-in-title' }, 'Sign in'),
+    ended ? el('p', { class: 'notice', role: 'status', id: 'session-ended' }, 'Your session has ended: you were signed out, perhaps by an administrator or a password change. Please sign in again.') : null,
     methods.length > 1
       ? el('label', {}, 'Sign in with', el('select', { name: 'method' }, methods.map((m, i) => el('option', { value: i }, m.name))))
       : null,
@@ -54,6 +56,15 @@ function chrome() {
   }
 }
 
+/** A page the signed-in user may not see: said plainly, not as a failure. */
+function noAccessView(error) {
+  show(
+    el('h1', {}, 'No access'),
+    el('p', { class: 'lead', id: 'no-access' }, 'You don’t have access to this page. ', error.message ? `(${error.message})` : ''),
+    el('p', {}, el('a', { href: '#/apis' }, 'Back to the APIs')),
+  );
+}
+
 async function route() {
   try {
     if (!signedIn() && !(await refresh())) {
@@ -75,13 +86,22 @@ async function route() {
     view.focus({ preventScroll: true });
   } catch (error) {
     if (error instanceof ApiError && !signedIn()) return; // already back at the sign-in form
+    if (error instanceof ApiError && error.status === 403) return noAccessView(error);
     const box = errorBox();
     showError(box, error);
     show(el('h1', {}, 'Something went wrong'), box);
+  } finally {
+    // A new view starts at its top, as a new page would.
+    window.scrollTo(0, 0);
   }
 }
 
 document.getElementById('sign-out').addEventListener('click', () => signOut());
+// The skip link moves focus to the view; following its href would change the hash, which routes.
+document.querySelector('a.skip').addEventListener('click', (event) => {
+  event.preventDefault();
+  view.focus();
+});
 window.addEventListener('hashchange', () => route());
 onRedraw(route);
 route();

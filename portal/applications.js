@@ -1,7 +1,7 @@
 // Applications: register, list, delete; an application's subscriptions, subscribing, and the
 // client secret shown once.
 
-import { copyButton, el, errorBox, guarded, onSubmit, show, statusBadge } from './dom.js';
+import { confirmAction, copyButton, el, errorBox, guarded, onSubmit, show, statusBadge, tableScroll } from './dom.js';
 import { api, rerender } from './session.js';
 
 // ---- applications -----------------------------------------------------------------------------
@@ -55,7 +55,8 @@ export async function applicationsView() {
             class: 'danger',
             'aria-label': `Delete ${application.name}`,
             onclick: guarded(listBox, async () => {
-              if (!confirm(`Delete “${application.name}”? Its subscriptions end and everyone signed in through it is signed out.`)) return;
+              const sure = await confirmAction({ title: `Delete “${application.name}”?`, message: 'Its subscriptions end and everyone signed in through it is signed out at once. This cannot be undone.', confirm: 'Delete' });
+              if (!sure) return;
               await api('DELETE', `/applications/${encodeURIComponent(application.id)}`);
               await rerender();
             }),
@@ -68,7 +69,7 @@ export async function applicationsView() {
   show(
     el('h1', {}, 'Applications'),
     items.length
-      ? el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Name'), el('th', {}, 'Kind'), el('th', {}, 'Application id'), el('th', {}, el('span', { class: 'sr-only' }, 'Actions')))), el('tbody', {}, rows))
+      ? tableScroll(el('table', { id: 'applications' }, el('thead', {}, el('tr', {}, el('th', {}, 'Name'), el('th', {}, 'Kind'), el('th', {}, 'Application id'), el('th', {}, el('span', { class: 'sr-only' }, 'Actions')))), el('tbody', {}, rows)), 'Your applications')
       : el('p', {}, 'You have no applications yet.'),
     listBox,
     form,
@@ -129,8 +130,8 @@ export async function applicationView(applicationId, issued) {
     el(
       'tr',
       { 'data-subscription': s.id },
-      el('td', {}, s.apiId),
-      el('td', {}, s.plan),
+      el('td', { class: 'api-name' }, s.apiName ?? s.apiId),
+      el('td', { class: 'plan-name' }, s.planName ?? s.plan),
       el('td', {}, s.trusted ? el('span', { class: 'badge trusted' }, 'Trusted') : 'No'),
       el('td', {}, statusBadge(s.status)),
       el('td', {}, el('code', { class: 'client-id' }, s.clientId ?? '—')),
@@ -139,13 +140,15 @@ export async function applicationView(applicationId, issued) {
         {},
         s.hasClientSecret
           ? action('New secret', 'secondary', async () => {
-              if (!confirm('Issue a new secret? The current one stops working at once.')) return;
+              const sure = await confirmAction({ title: 'Issue a new client secret?', message: `The current secret of this ${s.apiName ?? s.apiId} subscription stops working at once.`, confirm: 'Issue new secret' });
+              if (!sure) return;
               await applicationView(applicationId, await api('POST', `/subscriptions/${encodeURIComponent(s.id)}/secret`));
             })
           : null,
         ' ',
         action('Revoke', 'danger', async () => {
-          if (!confirm('Revoke this subscription? Everyone signed in through it is signed out at once.')) return;
+          const sure = await confirmAction({ title: `Revoke the ${s.apiName ?? s.apiId} subscription?`, message: 'Everyone signed in through it is signed out at once, and its client credentials stop working.', confirm: 'Revoke' });
+          if (!sure) return;
           await api('DELETE', `/subscriptions/${encodeURIComponent(s.id)}`);
           await applicationView(applicationId);
         }),
@@ -175,7 +178,7 @@ export async function applicationView(applicationId, issued) {
     issued?.clientSecret ? secretPanel(issued) : null,
     el('h2', {}, 'Subscriptions'),
     subscriptions.items.length
-      ? el('table', { id: 'subscriptions' }, el('thead', {}, el('tr', {}, ['API', 'Plan', 'Trusted', 'Status', 'Client id', 'Actions'].map((h) => el('th', {}, h)))), el('tbody', {}, rows))
+      ? tableScroll(el('table', { id: 'subscriptions' }, el('thead', {}, el('tr', {}, ['API', 'Plan', 'Trusted', 'Status', 'Client id', 'Actions'].map((h) => el('th', {}, h)))), el('tbody', {}, rows)), 'Subscriptions')
       : el('p', {}, 'No subscriptions yet.'),
     tableBox,
     form,

@@ -24,6 +24,15 @@ export function setMe(user) {
 }
 export const signedIn = () => accessToken !== null;
 
+// Set when a sign-in ends without the person signing out (an admin ended their logins, their
+// password was changed, the session ran out): the sign-in page then says so, once.
+let endedNotice = false;
+export function takeEndedNotice() {
+  const notice = endedNotice;
+  endedNotice = false;
+  return notice;
+}
+
 // ---- tokens -----------------------------------------------------------------------------------
 
 export async function tokenRequest(url, fields) {
@@ -61,6 +70,7 @@ async function refreshOnce() {
     return true;
   } catch {
     forget();
+    endedNotice = true;
     return false;
   }
 }
@@ -93,8 +103,18 @@ export async function go(hash) {
   else location.hash = hash;
 }
 
-/** A refusal of the management API; the message is the problem's detail, which names the field. */
-export class ApiError extends Error {}
+/**
+ * A refusal of the management API (RFC 9457 problem details): the message is the problem's
+ * detail; `errors` ([{ field, message }]) names the request fields refused, for forms to mark.
+ */
+export class ApiError extends Error {
+  constructor(message, { status = 0, code = null, errors = [] } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.errors = errors;
+  }
+}
 
 /** A management API call; on 401 it refreshes once and retries, else it goes back to sign-in. */
 export async function api(method, path, body) {
@@ -113,11 +133,15 @@ export async function api(method, path, body) {
   if (response.status === 401 && (accessToken !== sentWith || (await refresh()))) response = await send();
   if (response.status === 401) {
     forget();
+    endedNotice = true;
     await redraw();
-    throw new ApiError('Your sign-in has ended. Please sign in again.');
+    throw new ApiError('Your sign-in has ended. Please sign in again.', { status: 401, code: 'unauthenticated' });
   }
   if (response.status === 204) return null;
   const payload = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(payload.detail || payload.title || `request failed (${response.status})`);
+  if (!response.ok) {
+    const errors = Array.isArray(payload.errors) ? payload.errors : [];
+    throw new ApiError(payload.detail || payload.title || `request failed (${response.status})`, { status: response.status, code: payload.code ?? null, errors });
+  }
   return payload;
 }

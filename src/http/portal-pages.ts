@@ -18,6 +18,9 @@ export const PORTAL_MODULES = ['app.js', 'session.js', 'dom.js', 'apis.js', 'app
 const FILES = [
   { url: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
   { url: '/portal/app.css', file: 'app.css', type: 'text/css; charset=utf-8' },
+  // Browsers ask for /favicon.ico whatever the page links; an SVG answers both.
+  { url: '/favicon.ico', file: 'favicon.svg', type: 'image/svg+xml' },
+  { url: '/portal/favicon.svg', file: 'favicon.svg', type: 'image/svg+xml' },
   ...PORTAL_MODULES.map((file) => ({ url: `/portal/${file}`, file, type: SCRIPT })),
 ];
 

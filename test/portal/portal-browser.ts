@@ -41,7 +41,11 @@ export async function startBrowser(): Promise<BrowserHarness> {
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
-  // confirm() before deleting or revoking: the person agrees.
-  page.on('dialog', (dialog) => void dialog.accept());
+  // The portal asks in its own <dialog> (portal-fixtures confirmIn); a window.confirm or alert
+  // would be a regression, so it is refused and reported.
+  page.on('dialog', (dialog) => {
+    problems.push(`window dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
   return { page, problems };
 }

@@ -69,3 +69,10 @@ export async function copySnippet(page: Page, title: RegExp): Promise<string> {
   return String(await page.evaluate('navigator.clipboard.readText()'));
 }
 
+
+/** Answers the portal's confirmation dialog (a modal <dialog>) with the button named `answer`. */
+export async function confirmIn(page: Page, answer: string | RegExp): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: answer, exact: typeof answer === 'string' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}

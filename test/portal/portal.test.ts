@@ -8,7 +8,7 @@ import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js
 import { startIdentityUpstream } from '../support/identity-upstream.js';
 import { fastHasher } from '../support/oauth-fixtures.js';
 import { browserUnavailable, startBrowser } from './portal-browser.js';
-import { SCREENSHOTS, account, copySnippet, runSnippet, signIn, signOut, tabTo } from './portal-fixtures.js';
+import { SCREENSHOTS, account, confirmIn, copySnippet, runSnippet, signIn, signOut, tabTo } from './portal-fixtures.js';
 
 // The developer portal in a real browser, through the story of issue 6: a developer registers a
 // confidential and a public application, sees the secret once, subscribes trusted and sees it
@@ -137,7 +137,14 @@ describe('developer portal in Chromium', { skip: skip ?? false }, () => {
     // Approvers may not read applications: the queue itself carries the name, as text.
     assert.equal(await card.locator('.application-name').innerText(), `${appName} ${application.id}`);
     await page.screenshot({ path: `${SCREENSHOTS}/gatehouse-portal-approvals.png`, fullPage: true });
+    assert.equal(await card.locator('.api-name').innerText(), 'Orders', 'the API by its name');
+    assert.equal(await card.locator('.requested-by').innerText(), `Dev Eloper <${developer.login}>`, 'who asked');
+    // Approving asks first; cancelled, nothing happens.
     await card.getByRole('button', { name: 'Approve' }).click();
+    await confirmIn(page, 'Cancel');
+    assert.equal((await store.subscriptions.findById(subscription.id))?.status, 'pending');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await confirmIn(page, 'Approve');
     await page.locator('#approvals-empty').waitFor();
     assert.equal((await store.subscriptions.findById(subscription.id))?.status, 'approved');
     await signOut(page);
@@ -191,10 +198,13 @@ describe('developer portal in Chromium', { skip: skip ?? false }, () => {
     assert.equal((await callGateway()).status, 200);
     await page.screenshot({ path: `${SCREENSHOTS}/gatehouse-portal-user.png`, fullPage: true });
     await login.getByRole('button', { name: 'End login' }).click();
+    await confirmIn(page, 'End login');
     await page.getByText('No active logins.').waitFor();
     assert.equal((await callGateway()).status, 401);
     await page.getByRole('link', { name: 'Audit' }).click();
-    await page.locator('#audit code', { hasText: 'subscription.approved' }).first().waitFor();
+    const approved = page.locator('#audit tr', { has: page.locator('code', { hasText: 'subscription.approved' }) }).first();
+    await approved.waitFor();
+    assert.equal(await approved.locator('.actor').innerText(), `Ada Admin <${admin.login}>`, 'the actor by name, not id');
     await page.screenshot({ path: `${SCREENSHOTS}/gatehouse-portal-audit.png`, fullPage: true });
     await signOut(page);
 
@@ -260,6 +270,7 @@ describe('developer portal in Chromium', { skip: skip ?? false }, () => {
     // Delete the application (the confirm dialog is accepted): it and its subscription are gone.
     await page.locator('#nav').getByRole('link', { name: 'Applications' }).click();
     await page.getByRole('button', { name: 'Delete Keyboard app' }).click();
+    await confirmIn(page, 'Delete');
     await page.getByText('You have no applications yet.').waitFor();
     assert.deepEqual((await gatehouse.services.store.applications.list({ ownerId: developer.user.id })).items, []);
     assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
