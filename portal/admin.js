@@ -49,7 +49,7 @@ export async function approvalsView() {
                 el('dt', {}, 'Client type'),
                 el('dd', { class: 'client-type' }, s.clientType === 'public' ? 'public (no secret: anyone with its client_id)' : (s.clientType ?? '-')),
                 el('dt', {}, 'Requested by'),
-                el('dd', { class: 'requested-by' }, s.requestedBy ? personLabel(s.requestedBy) : 'a user who no longer exists'),
+                el('dd', { class: 'requested-by' }, s.requestedBy ? personLabel(s.requestedBy) : 'not recorded'),
                 el('dt', {}, 'Requested'),
                 el('dd', { class: 'requested-at' }, when(s.requestedAt)),
               ),

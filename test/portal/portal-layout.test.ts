@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { PORTAL_CLIENT_ID } from '../../src/domain/portal-sign-in.js';
+import { managementRawConfig, SIGN_IN_URL } from '../management/management-fixtures.js';
+import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
+import { fastHasher } from '../support/oauth-fixtures.js';
+import { browserUnavailable, startBrowser } from './portal-browser.js';
+import { SCREENSHOTS, account, confirmIn, signIn, signOut } from './portal-fixtures.js';
+
+// Issue 14, the existing views: every one fits a phone (390×844) and a desktop (1280×800)
+// without sideways scrolling of the page, for a developer and an admin, with long unbroken names
+// in it; and the small things people tripped over: the skip link, titles, the favicon, typed
+// text, length limits, confirmations, a sign-in ended by an admin, an approver on the users page.
+// One server and one browser for the file; the cases run in order and share the records.
+
+const skip = browserUnavailable();
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+const LONG = 'Supercalifragilisticexpialidocious'.repeat(4); // one word, far wider than a phone
+
+const passwords = fastHasher();
+const raw = managementRawConfig();
+const [orders] = raw.apis as Record<string, unknown>[];
+Object.assign(orders as object, {
+  name: `Orders ${LONG}`,
+  scopes: [{ id: 'orders:read', description: 'Read your orders' }],
+  plans: [
+    { id: 'basic', name: 'Basic', description: 'For trying it out', requiresApproval: false, rateLimit: { perMinute: 60, perUser: { perSecond: 2 } } },
+    { id: 'gold', name: 'Gold', requiresApproval: true },
+  ],
+});
+const gatehouse = skip ? null : await startTestGatehouse(testConfig(raw), { passwords });
+const portal = gatehouse ? (await gatehouse.listen()).portal : '';
+const browser = skip ? null : await startBrowser();
+
+/** The one tab at the sign-in page, nobody signed in (whatever an earlier case left), no problems yet. */
+async function tab() {
+  const { page } = browser!;
+  await page.goto(portal);
+  await page.evaluate('sessionStorage.clear()');
+  await page.reload();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  browser!.problems.length = 0;
+  return browser!;
+}
+
+const js = <T>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
+
+/** Does the page scroll sideways? It must not, whatever the view. */
+async function overflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
+  return js(page, '({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })');
+}
+
+async function visit(page: Page, hash: string, heading: string | RegExp): Promise<void> {
+  await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+}
+
+describe('portal layout and details in Chromium', { skip: skip ?? false }, () => {
+  it('fits every existing view at 390 and 1280 px for a developer and an admin', async () => {
+    const store = gatehouse!.services.store;
+    const developer = await account(store, passwords, false);
+    const admin = await account(store, passwords, true);
+    await store.users.update(developer.user.id, { name: `Dev ${LONG}` }, Date.now());
+    const application = await store.applications.create({ name: `App ${LONG}`, clientType: 'confidential', ownerIds: [developer.user.id] }, Date.now());
+    await store.subscriptions.create({ applicationId: application.id, apiId: 'orders', plan: 'basic', trusted: true, status: 'pending', clientId: `client-${LONG}` }, Date.now());
+    const { page, problems } = await tab();
+
+    const views = {
+      developer: [
+        ['#/apis', 'APIs'],
+        ['#/apis/orders', /^Orders /],
+        ['#/applications', 'Applications'],
+        [`#/applications/${application.id}`, /^App /],
+      ],
+      admin: [
+        ['#/approvals', 'Approvals'],
+        ['#/users', 'Users'],
+        [`#/users/${developer.user.id}`, /^Dev /],
+        ['#/audit', 'Audit log'],
+      ],
+    } as const;
+    for (const size of [PHONE, DESKTOP]) {
+      await page.setViewportSize(size);
+      await page.goto(portal);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // Signed out: no nav links at all.
+      assert.equal(await page.locator('#nav a:visible').count(), 0, 'no nav links while signed out');
+      for (const [who, person, list] of [['developer', developer, views.developer], ['admin', admin, [...views.developer, ...views.admin]]] as const) {
+        await signIn(page, person);
+        for (const [hash, heading] of list) {
+          await visit(page, hash, heading);
+          const { scrollWidth, clientWidth } = await overflow(page);
+          assert.ok(scrollWidth <= clientWidth, `${who} ${hash} at ${size.width}px: the page is ${scrollWidth}px wide in a ${clientWidth}px window`);
+          const signOutBox = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
+          assert.ok(signOutBox && signOutBox.x + signOutBox.width <= clientWidth, `${who} ${hash} at ${size.width}px: Sign out is on screen`);
+          await page.screenshot({ path: `${SCREENSHOTS}/layout-${who}-${hash.split('/')[1]}${hash.split('/')[2] ? '-detail' : ''}-${size.width}.png`, fullPage: true });
+        }
+        // The header's links stay readable: the nav never runs off the brand-coloured bar.
+        const header = await page.locator('header.top').boundingBox();
+        for (const link of await page.locator('#nav a:visible').all()) {
+          const box = await link.boundingBox();
+          assert.ok(header && box && box.y + box.height <= header.y + header.height && box.x + box.width <= header.x + header.width, `nav link inside the header at ${size.width}px`);
+        }
+        await signOut(page);
+      }
+    }
+
+    // Names where ids were: the approval card and the subscription table.
+    await signIn(page, admin);
+    await visit(page, '#/approvals', 'Approvals');
+    const card = page.locator('#approvals li').first();
+    assert.equal(await card.locator('.api-name').innerText(), `Orders ${LONG}`);
+    assert.equal(await card.locator('.plan-name').innerText(), 'Basic');
+    await visit(page, `#/applications/${application.id}`, /^App /);
+    assert.equal(await page.locator('#subscriptions .plan-name').innerText(), 'Basic');
+    await signOut(page);
+    assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
+  });
+
+  it('skip link, titles, favicon, scroll, typed text and length limits', async () => {
+    const store = gatehouse!.services.store;
+    const developer = await account(store, passwords, false);
+    for (let i = 0; i < 25; i += 1) await store.applications.create({ name: `Many ${i}`, clientType: 'public', ownerIds: [developer.user.id] }, Date.now());
+    const { page, problems } = await tab();
+    await page.setViewportSize(PHONE);
+
+    const favicon = await fetch(new URL('/favicon.ico', portal));
+    assert.equal(favicon.status, 200);
+    assert.equal(favicon.headers.get('content-type'), 'image/svg+xml');
+    assert.match(await favicon.text(), /^<svg /);
+
+    assert.equal(await page.title(), 'Sign in — Gatehouse');
+    // What is typed is not bold, though the label above it is.
+    assert.equal(await js(page, "getComputedStyle(document.querySelector('input[name=username]')).fontWeight"), '400');
+    await signIn(page, developer);
+    assert.equal(await page.title(), 'APIs — Gatehouse');
+
+    // The skip link takes focus to the content and stays on this view.
+    await page.locator('a.skip').focus();
+    const skipBox = await page.locator('a.skip').boundingBox();
+    assert.ok(skipBox && skipBox.x >= 0, 'focused, the skip link is on screen');
+    const hash = await js<string>(page, 'location.hash');
+    await page.keyboard.press('Enter');
+    assert.equal(await js(page, 'document.activeElement.id'), 'view');
+    assert.equal(await js(page, 'location.hash'), hash, 'the skip link did not navigate');
+
+    // A long page scrolled down; the next view starts at its top.
+    await page.locator('#nav').getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
+    assert.equal(await page.title(), 'Applications — Gatehouse');
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    assert.ok((await js<number>(page, 'window.scrollY')) > 0, 'the page is long enough to scroll');
+    await page.locator('#applications a').first().click();
+    await page.getByRole('heading', { name: 'Many 0', level: 1 }).waitFor();
+    assert.equal(await js(page, 'window.scrollY'), 0);
+    assert.equal(await page.title(), 'Many 0 — Gatehouse');
+
+    // Over-long input is counted and refused with a message, not cut silently.
+    await page.locator('#nav').getByRole('link', { name: 'Applications' }).click();
+    const register = page.getByRole('form', { name: 'Register an application' });
+    const name = register.getByLabel('Name');
+    await name.fill('x'.repeat(205));
+    assert.equal((await name.inputValue()).length, 205, 'nothing was cut');
+    assert.equal(await register.locator('.counter.over').innerText(), '205 of 200 characters');
+    await register.getByRole('button', { name: 'Register application' }).click();
+    const describedBy = await name.getAttribute('aria-describedby');
+    assert.match(await page.locator(`[id="${describedBy}"]`).innerText(), /at most 200 characters; this has 205/);
+    assert.equal((await store.applications.list({ ownerId: developer.user.id }, { limit: 100 })).items.length, 25, 'nothing was registered');
+    await signOut(page);
+    assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
+  });
+
+  it('asks before ending all logins; the developer whose logins ended is told at sign-in', async () => {
+    const store = gatehouse!.services.store;
+    const developer = await account(store, passwords, false);
+    const admin = await account(store, passwords, true);
+    const { page, problems } = await tab();
+    await signIn(page, developer); // one login, in this tab
+
+    // The admin, elsewhere (the management API, as the CLI would), then in this tab after the developer.
+    const adminToken = await gatehouse!.portalServer
+      .inject({
+        method: 'POST',
+        url: SIGN_IN_URL,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: 'password', client_id: PORTAL_CLIENT_ID, username: admin.login, password: admin.password }).toString(),
+      })
+      .then((response) => (response.json() as { access_token: string }).access_token);
+    const ended = await gatehouse!.portalServer.inject({ method: 'DELETE', url: `/api/v1/users/${developer.user.id}/logins`, headers: { authorization: `Bearer ${adminToken}` } });
+    assert.equal(ended.statusCode, 200, ended.body);
+
+    await page.locator('#nav').getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.match(await page.locator('#session-ended').innerText(), /session has ended/);
+    assert.equal(await page.locator('#nav a:visible').count(), 0);
+
+    // Signing out oneself is not "ended". (Signed in again, the portal would return to
+    // Applications, where the developer was: start from the top instead.)
+    await page.evaluate("location.hash = '#/'");
+    await signIn(page, developer);
+    await signOut(page);
+    assert.equal(await page.locator('#session-ended').count(), 0);
+
+    // "End all logins" asks first: cancelled, the logins stay; confirmed, they end. Sign-outs
+    // revoked the tab's logins: one more, through the password grant, stays live.
+    const live = async () => (await store.tokens.listActiveFamilies({ userId: developer.user.id }, Date.now())).items.length;
+    assert.equal(await live(), 0);
+    await gatehouse!.portalServer.inject({
+      method: 'POST',
+      url: SIGN_IN_URL,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'password', client_id: PORTAL_CLIENT_ID, username: developer.login, password: developer.password }).toString(),
+    });
+    await signIn(page, admin);
+    await visit(page, `#/users/${developer.user.id}`, 'Dev Eloper');
+    assert.equal(await live(), 1);
+    await page.getByRole('button', { name: 'End all logins' }).click();
+    assert.match(await page.getByRole('dialog').innerText(), /End all of Dev Eloper’s logins\?/);
+    await page.keyboard.press('Escape'); // Escape cancels, like the Cancel button
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    assert.equal(await live(), 1, 'cancelled: nothing ended');
+    assert.equal(await js(page, 'document.activeElement.textContent'), 'End all logins', 'focus is back on the button');
+    await page.getByRole('button', { name: 'End all logins' }).click();
+    await confirmIn(page, 'End all logins');
+    await page.getByText('No active logins.').waitFor();
+    assert.equal(await live(), 0);
+    await signOut(page);
+    assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
+  });
+
+  it('tells an approver the users page is not theirs, without "Something went wrong"', async () => {
+    const store = gatehouse!.services.store;
+    const approver = await account(store, passwords, false);
+    await store.users.update(approver.user.id, { approverOf: ['partners'] }, Date.now());
+    const { page, problems } = await tab();
+    await signIn(page, approver);
+    assert.equal(await page.locator('#nav-approvals').isVisible(), true);
+    assert.equal(await page.locator('#nav-users').isVisible(), false, 'the link is hidden');
+    await visit(page, '#/users', 'No access');
+    assert.match(await page.locator('#no-access').innerText(), /don’t have access/);
+    assert.equal(await page.getByText('Something went wrong').count(), 0);
+    assert.equal(await page.title(), 'No access — Gatehouse');
+    assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
+  });
+});
