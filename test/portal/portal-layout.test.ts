@@ -152,7 +152,8 @@ describe('portal layout and details in Chromium', { skip: skip ?? false }, () =>
     assert.equal(await page.title(), 'Applications — Gatehouse');
     await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
     assert.ok((await js<number>(page, 'window.scrollY')) > 0, 'the page is long enough to scroll');
-    await page.locator('#applications a').first().click();
+    // (Created within the same millisecond, the applications are listed in id order: pick by name.)
+    await page.locator('#applications').getByRole('link', { name: 'Many 0', exact: true }).click();
     await page.getByRole('heading', { name: 'Many 0', level: 1 }).waitFor();
     assert.equal(await js(page, 'window.scrollY'), 0);
     assert.equal(await page.title(), 'Many 0 — Gatehouse');
