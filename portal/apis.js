@@ -60,15 +60,14 @@ export function duration(seconds) {
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
-const WINDOWS = [['perSecond', 'second'], ['perMinute', 'minute'], ['perHour', 'hour']];
-const windows = (limits) => WINDOWS.filter(([key]) => limits?.[key]).map(([key, unit]) => `${limits[key].toLocaleString()} a ${unit}`).join(', ');
+const WINDOWS = [['perSecond', 'a second'], ['perMinute', 'a minute'], ['perHour', 'an hour']];
+const windows = (limits) => WINDOWS.filter(([key]) => limits?.[key]).map(([key, per]) => `${limits[key].toLocaleString('en')} requests ${per}`).join(', ');
 
 /** A plan's rate limits in words: the subscription's own, then each user's. */
 export function rateLimitText(rateLimit) {
-  if (!rateLimit) return 'No rate limit of its own.';
   const own = windows(rateLimit);
-  const perUser = windows(rateLimit.perUser);
-  return [own ? `Up to ${own} requests.` : null, perUser ? `Each user: up to ${perUser} requests.` : null].filter(Boolean).join(' ') || 'No rate limit of its own.';
+  const perUser = windows(rateLimit?.perUser);
+  return [own ? `Up to ${own}.` : null, perUser ? `Each user: up to ${perUser}.` : null].filter(Boolean).join(' ') || 'No rate limit of its own.';
 }
 
 function scopesSection(scopes) {

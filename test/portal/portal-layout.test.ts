@@ -107,8 +107,19 @@ describe('portal layout and details in Chromium', { skip: skip ?? false }, () =>
       }
     }
 
-    // Names where ids were: the approval card and the subscription table.
+    // The API page: lifetimes, scopes with their descriptions, plans with their limits.
     await signIn(page, admin);
+    await visit(page, '#/apis/orders', /^Orders /);
+    assert.equal(await page.locator('#access-lifetime').innerText(), '1 hour');
+    assert.match(await page.locator('#refresh-lifetime').innerText(), /^\d+ (days?|hours?) unused/);
+    assert.match(await page.locator('#session-lifetime').innerText(), /^\d+ (days?|hours?), however often/);
+    assert.equal(await page.locator('#scopes').innerText(), 'orders:read\nRead your orders');
+    const basic = page.locator('#plans [data-plan="basic"]');
+    assert.match(await basic.innerText(), /For trying it out/);
+    assert.equal(await basic.locator('.rate-limit').innerText(), 'Up to 60 requests a minute. Each user: up to 2 requests a second.');
+    assert.equal(await page.locator('#plans [data-plan="gold"] .rate-limit').innerText(), 'No rate limit of its own.');
+
+    // Names where ids were: the approval card and the subscription table.
     await visit(page, '#/approvals', 'Approvals');
     const card = page.locator('#approvals li').first();
     assert.equal(await card.locator('.api-name').innerText(), `Orders ${LONG}`);
