@@ -46,6 +46,19 @@ describe('portal forms in Chromium', { skip: skip ?? false }, () => {
     assert.equal(await register.getByLabel('Name').inputValue(), 'Shop');
     await page.screenshot({ path: `${SCREENSHOTS}/gatehouse-portal-field-errors.png`, fullPage: true });
 
+    // A refusal whose prose names no field (a duplicate subscription) is still placed by the
+    // problem's errors[].field: next to the API it concerns.
+    await register.getByLabel('Redirect URIs').fill('https://shop.example/cb');
+    await register.getByRole('button', { name: 'Register application' }).click();
+    await page.getByRole('heading', { name: 'Shop', level: 1 }).waitFor();
+    const subscribe = page.getByRole('form', { name: 'Subscribe to an API' });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await subscribe.getByLabel('API', { exact: true }).selectOption('orders');
+      await subscribe.getByRole('button', { name: 'Subscribe' }).click();
+      if (attempt === 0) await page.locator('#subscriptions tbody tr').waitFor();
+    }
+    assert.match(await fieldError(page.locator('#subscribe-api')), /^“Shop” is already subscribed to Orders/);
+
     // Create a user: the browser's own checks (an email without @) and the API's password policy.
     await page.getByRole('link', { name: 'Users' }).click();
     const create = page.getByRole('form', { name: 'Create a user' });
