@@ -89,7 +89,8 @@ async function route() {
     if (error instanceof ApiError && error.status === 403) return noAccessView(error);
     const box = errorBox();
     showError(box, error);
-    show(el('h1', {}, 'Something went wrong'), box);
+    // A link to something deleted meanwhile is not a failure of the portal.
+    show(el('h1', {}, error instanceof ApiError && error.status === 404 ? 'Not found' : 'Something went wrong'), box, el('p', {}, el('a', { href: '#/apis' }, 'Back to the APIs')));
   } finally {
     // A new view starts at its top, as a new page would.
     window.scrollTo(0, 0);

@@ -254,6 +254,9 @@ describe('portal layout and details in Chromium', { skip: skip ?? false }, () =>
     assert.match(await page.locator('#no-access').innerText(), /don’t have access/);
     assert.equal(await page.getByText('Something went wrong').count(), 0);
     assert.equal(await page.title(), 'No access — Gatehouse');
+    // Something deleted meanwhile is "Not found", not a failure either.
+    await visit(page, '#/applications/no-such-application', 'Not found');
+    assert.match(await page.getByRole('alert').innerText(), /not found/);
     assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
   });
 });
