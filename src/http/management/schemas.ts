@@ -98,7 +98,7 @@ export const IssuedSubscription = Type.Object(
 export const Login = Type.Object(
   {
     id: Id,
-    userId: Id,
+    userId: Type.Union([Id, Type.Null()], { description: 'null for a client-credentials token: the application acting for itself' }),
     applicationId: Id,
     subscriptionId: Id,
     apiId: Type.String(),
@@ -107,7 +107,7 @@ export const Login = Type.Object(
     createdAt: Timestamp,
     expiresAt: Timestamp,
   },
-  { $id: 'Login', description: 'one password-grant sign-in (a token family)' },
+  { $id: 'Login', description: 'one sign-in (a token family), or one client-credentials grant (no user)' },
 );
 
 export const AuditEvent = Type.Object(
