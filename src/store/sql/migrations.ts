@@ -198,6 +198,12 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<readonly str
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** Applies the pending migrations up to and including `name` (a test builds an older schema with it). */
+export async function migrateUpTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await (await migratorFor(db)).migrateTo(name);
+  if (error) throw new Error('database migration failed', { cause: error });
+}
+
 /** Names of the migrations already applied, in order. */
 export async function appliedMigrations(db: Kysely<unknown>): Promise<readonly string[]> {
   const migrator = await migratorFor(db);
