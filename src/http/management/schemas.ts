@@ -143,6 +143,7 @@ export const Api = Type.Object(
     accessTokenLifetime: Type.Integer({ description: 'seconds' }),
     scopes: Type.Array(Type.Object({ id: Type.String(), description: Type.String() })),
     plans: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), requiresApproval: Type.Boolean() })),
+    grants: Type.Array(Type.String(), { description: 'the grant types its token endpoint accepts' }),
   },
   { $id: 'Api' },
 );
