@@ -90,6 +90,8 @@ describe('grant_type=client_credentials (RFC 6749 §4.4)', async () => {
       assert.equal(response.statusCode, 400, scope);
       assert.equal(response.json().error, 'invalid_scope', scope);
     }
+    const overlong = await clientCredentials(client, { scope: 'orders:read '.repeat(500) });
+    assert.equal(overlong.json().error, 'invalid_request', 'a bounded parameter');
     assert.deepEqual(await familiesOf(client), []);
   });
 

@@ -5,6 +5,7 @@ import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { OAuthError } from '../oauth-error.js';
 import { grantedScope } from '../requested-scope.js';
 import type { TokenResponse } from '../token-issuer.js';
+import { optionalParameter } from '../token-request.js';
 import { hashTokenValue, newTokenValue } from '../token-values.js';
 import type { Grant } from './grant.js';
 
@@ -14,6 +15,8 @@ import type { Grant } from './grant.js';
 // long as its one access token.
 
 const SECOND = 1000; // ms
+/** Characters of `scope`: every scope of an API several times over; more is a malformed request. */
+const MAX_SCOPE_LENGTH = 4096;
 
 export type ClientCredentialsRefusal = 'public_client' | 'subscription_not_approved';
 
@@ -52,7 +55,7 @@ export const clientCredentialsGrant: Grant = {
       });
       throw new OAuthError('unauthorized_client', DESCRIPTIONS[refusal]);
     }
-    const scope = grantedScope(api, context.parameters.get('scope'));
+    const scope = grantedScope(api, optionalParameter(context.parameters, 'scope', MAX_SCOPE_LENGTH));
 
     const accessToken = newTokenValue();
     const expiresAt = now + api.accessTokenLifetime * SECOND;
