@@ -28,6 +28,8 @@ describe('grant_type=client_credentials (RFC 6749 §4.4)', async () => {
   const apis = raw.apis as Array<Record<string, unknown>>;
   // billing keeps to the grants that carry a user.
   apis[1] = { ...apis[1], grants: ['password', 'refresh_token'] };
+  // reports serves machines only.
+  apis[2] = { ...apis[2], grants: ['client_credentials'] };
   const harness = await startOAuthGatehouse({ config: testConfig(raw) });
   const { store } = harness;
 
@@ -138,6 +140,10 @@ describe('grant_type=client_credentials (RFC 6749 §4.4)', async () => {
       (await harness.gatehouse.publicServer.inject({ method: 'GET', url: `/.well-known/oauth-authorization-server/auth/local/api/${apiId}` })).json();
     assert.deepEqual((await metadata('billing')).grant_types_supported, ['password', 'refresh_token']);
     assert.deepEqual((await metadata('orders')).grant_types_supported, ['password', 'refresh_token', 'client_credentials']);
+    assert.deepEqual((await metadata('orders')).token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
+    const machinesOnly = await metadata('reports');
+    assert.deepEqual(machinesOnly.grant_types_supported, ['client_credentials']);
+    assert.deepEqual(machinesOnly.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post'], 'no public client can use it');
   });
 
   test('the gateway forwards no user, the consumer headers, and never the client’s own copies', async () => {
