@@ -147,6 +147,50 @@ export async function apiView(apiId) {
     ),
     scopesSection(info.scopes),
     plansSection(info.plans),
+    howToGetAToken(info, tokenUrl),
     sections,
+  );
+}
+
+// ---- How to get a token: one example per grant the API allows ----------------------------------
+
+const GRANT_GUIDES = {
+  password: {
+    title: 'Password grant (RFC 6749 §4.3)',
+    when: 'A trusted first-party app sends the user’s own username and password. Needs a trusted, approved subscription.',
+    curl: (url, basic) => `curl -u ${basic} -d grant_type=password \\\n  --data-urlencode 'username=YOUR_USERNAME' --data-urlencode 'password=YOUR_PASSWORD' \\\n  ${url}`,
+  },
+  refresh_token: {
+    title: 'Refresh token (RFC 6749 §6)',
+    when: 'Renews the access token of a sign-in; the response holds a new refresh token and the old one stops working.',
+    curl: (url, basic) => `curl -u ${basic} -d grant_type=refresh_token --data-urlencode "refresh_token=$REFRESH_TOKEN" \\\n  ${url}`,
+  },
+  authorization_code: {
+    title: 'Authorization code with PKCE (RFC 6749 §4.1, RFC 7636)',
+    when: 'The user signs in on Gatehouse’s own page (the app never sees the password); redeem the code the redirect brings back. A public client sends -d client_id=... instead of -u.',
+    curl: (url, basic) =>
+      `curl -u ${basic} -d grant_type=authorization_code --data-urlencode "code=$CODE" \\\n  --data-urlencode 'redirect_uri=YOUR_REDIRECT_URI' --data-urlencode "code_verifier=$CODE_VERIFIER" \\\n  ${url}`,
+  },
+  client_credentials: {
+    title: 'Client credentials (RFC 6749 §4.4)',
+    when: 'Machine to machine: the app acts for itself, no user. Confidential clients only; no refresh token (ask again when it expires).',
+    curl: (url, basic, scopes) => `curl -u ${basic} -d grant_type=client_credentials${scopes ? ` -d ${shellQuote(`scope=${scopes}`)}` : ''} \\\n  ${url}`,
+  },
+};
+
+function howToGetAToken(info, tokenUrl) {
+  const url = shellQuote(tokenUrl);
+  const basic = shellQuote('YOUR_CLIENT_ID:YOUR_CLIENT_SECRET');
+  const scopes = info.scopes.map((scope) => scope.id).join(' ');
+  const allowed = (info.grants ?? []).filter((grant) => GRANT_GUIDES[grant]);
+  return el(
+    'section',
+    { class: 'card', id: 'how-to-get-a-token' },
+    el('h2', {}, 'How to get a token'),
+    el('p', {}, `This API accepts: ${allowed.join(', ') || 'no grant'}.`),
+    allowed.map((grant) => {
+      const guide = GRANT_GUIDES[grant];
+      return [el('h3', {}, guide.title), el('p', {}, guide.when), codeBlock(`grant_type=${grant}`, guide.curl(url, basic, scopes))];
+    }),
   );
 }

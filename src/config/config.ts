@@ -63,6 +63,10 @@ export interface ScopeConfig {
   readonly description: string;
 }
 
+/** The grant types an API may allow at its token endpoint (RFC 6749 §4, §6). */
+export const GRANT_TYPES = ['password', 'refresh_token', 'authorization_code', 'client_credentials'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
 /** Limits of one API's WebSocket connections (schema.ts has the defaults). */
 export interface WebSocketConfig {
   /** Bytes: the largest message either side may send. */
@@ -96,6 +100,8 @@ export interface ApiConfig {
   readonly refreshGraceSeconds: number;
   readonly scopes: readonly ScopeConfig[];
   readonly plans: readonly PlanConfig[];
+  /** The grants its token endpoint accepts (default: all of GRANT_TYPES). */
+  readonly grants: readonly GrantType[];
   /** Milliseconds: no upstream response headers by then is 504; absent: gateway.upstreamTimeoutMs. */
   readonly upstreamTimeoutMs?: number;
   readonly websocket: WebSocketConfig;

@@ -8,6 +8,7 @@ import {
   type ApiConfig,
   type AuthMethodConfig,
   type Config,
+  type GrantType,
 } from './config.js';
 import type { RawConfig, RawExternalAuthMethod, RawLocalAuthMethod } from './schema.js';
 
@@ -78,6 +79,12 @@ function resolveApi(
   checkUnique(raw.plans, `${key}.plans`);
   const upstreamConnections = raw.upstreamConnections ?? gateway.upstreamConnections;
   checkUnique(raw.scopes, `${key}.scopes`);
+  const grants = raw.grants as GrantType[];
+  if (new Set(grants).size !== grants.length) fail(`${key}.grants`, 'lists a grant twice');
+  // RFC 6749 §1.5: refresh tokens come only from another grant; alone it would issue nothing.
+  if (grants.includes('refresh_token') && !grants.some((grant) => grant === 'password' || grant === 'authorization_code')) {
+    fail(`${key}.grants`, 'refresh_token needs password or authorization_code: no other grant issues refresh tokens');
+  }
   const pathPrefix = normalisePrefix(raw.pathPrefix);
   if (pathPrefix === '/') fail(`${key}.pathPrefix`, 'must be more than "/"');
   const reserved = RESERVED_PREFIXES.find((r) => overlaps(pathPrefix, r));
@@ -105,6 +112,7 @@ function resolveApi(
       rateLimit: p.rateLimit ?? null,
       maxConcurrent: p.maxConcurrent ?? defaultMaxConcurrent(upstreamConnections),
     })),
+    grants,
     upstreamTimeoutMs: raw.upstreamTimeoutMs ?? gateway.upstreamTimeoutMs,
     websocket: { ...raw.websocket, maxLifetimeSeconds: raw.websocket.maxLifetimeSeconds ?? null },
     upstreamConnections,

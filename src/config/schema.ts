@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { DEFAULT_WEBSOCKET_LIMITS as WS } from './config.js';
+import { DEFAULT_WEBSOCKET_LIMITS as WS, GRANT_TYPES } from './config.js';
 
 // The configuration file's schema. Defaults carry their unit in a comment; the loader applies
 // them, validates, then runs the cross-reference checks of config/validate-references.ts.
@@ -143,6 +143,8 @@ const Api = Type.Object(
     refreshGraceSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 0 }), // strict rotation by default
     scopes: Type.Array(Scope, { default: [] }),
     plans: Type.Array(Plan, { minItems: 1, default: [{ id: 'default', name: 'Default', requiresApproval: false }] }),
+    // The grant types its token endpoint accepts; any other is unsupported_grant_type there.
+    grants: Type.Array(Type.Enum([...GRANT_TYPES]), { minItems: 1, default: [...GRANT_TYPES] }),
     // Overrides gateway.upstreamTimeoutMs for this API's upstream.
     upstreamTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })), // ms
     websocket: WebSocketLimits,

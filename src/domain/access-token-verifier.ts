@@ -14,7 +14,8 @@ import { hashTokenValue, MAX_TOKEN_LENGTH } from './token-values.js';
 export interface VerifiedAccessToken {
   readonly familyId: string;
   readonly apiId: string;
-  readonly userId: string;
+  /** null: a client-credentials token, the client acting for itself (RFC 6749 §4.4). */
+  readonly userId: string | null;
   readonly authMethod: string;
   /** Space-separated (RFC 6749 §3.3). */
   readonly scope: string;

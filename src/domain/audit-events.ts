@@ -13,6 +13,9 @@ export const AUDIT_EVENT = {
   refreshTokenGraceRetry: 'refresh_token.grace_retry',
   /** RFC 7009: the client ended a login. */
   tokenRevoked: 'token.revoked',
+  /** RFC 6749 §4.4: a client got a token for itself (no user). */
+  clientCredentialsGranted: 'client_credentials.granted',
+  clientCredentialsRefused: 'client_credentials.refused',
 } as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT)[keyof typeof AUDIT_EVENT];

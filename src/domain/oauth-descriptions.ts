@@ -91,6 +91,10 @@ export const OAUTH_DESCRIPTIONS = {
   hashingBusy: () => 'too many sign-ins are being checked right now; try again shortly',
   authMethodUnavailable: (authMethodId: string) => `the auth method ${shown(authMethodId)} cannot verify passwords right now; try again later`,
   invalidRefreshToken: () => 'the refresh token is invalid, expired or revoked',
+  clientCredentialsNeedConfidentialClient: () =>
+    `this is a public client: client_credentials is for confidential clients only ${rfc('4.4')}`,
+  clientCredentialsNeedApproval: () => 'the subscription is not approved (yet): ask an admin or an approver of the API',
+  unknownScope: (scope: string) => `scope ${shown(scope)} is not a scope of this API ${rfc('3.3')}`,
 
   // Revocation (RFC 7009 §2.1) and introspection (RFC 7662 §2.1)
   tokenNotIssuedToClient: () => 'the token was not issued to this client',

@@ -10,6 +10,7 @@ export type OAuthErrorCode =
   | 'invalid_grant'
   | 'unauthorized_client'
   | 'unsupported_grant_type'
+  | 'invalid_scope'
   // RFC 6749 §4.1.2.1, used at the token endpoint when an auth method cannot answer right now.
   | 'temporarily_unavailable'
   | 'server_error'

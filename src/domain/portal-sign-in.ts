@@ -40,6 +40,8 @@ export function portalApi(config: Pick<Config, 'authMethods'>): ApiConfig {
     refreshGraceSeconds: PORTAL_REFRESH_GRACE_SECONDS,
     scopes: [],
     plans: [{ id: 'built-in', name: 'Built in', description: '', requiresApproval: true, rateLimit: null }],
+    // The management API acts for a user: a token without one (client credentials) has no place here.
+    grants: ['password', 'refresh_token', 'authorization_code'],
     websocket: DEFAULT_WEBSOCKET_LIMITS,
   };
 }

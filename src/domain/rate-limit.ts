@@ -37,7 +37,8 @@ export interface RateLimitState {
 
 export interface RateLimitSubject {
   readonly subscriptionId: string;
-  readonly userId: string;
+  /** null: the client acting for itself (client credentials), counted as one more user of it. */
+  readonly userId: string | null;
 }
 
 interface PlannedWindow {
@@ -83,7 +84,9 @@ export class RateLimiter {
     }
     if (planned.length === 0) return null;
     const now = this.#now();
-    const windows = planned.map((w) => ({ key: w.perUser ? `u:${subject.userId}${w.suffix}` : w.suffix, limit: w.limit, periodMs: w.periodMs }));
+    // `c` never collides with a user's key: those all start with `u:`.
+    const user = subject.userId === null ? 'c' : `u:${subject.userId}`;
+    const windows = planned.map((w) => ({ key: w.perUser ? `${user}${w.suffix}` : w.suffix, limit: w.limit, periodMs: w.periodMs }));
     const counts = await this.#counter.admit(subject.subscriptionId, windows, now);
     if (counts.length !== windows.length) throw new Error('the rate counter answered for other windows than asked');
     return decide(windows, counts, now);

@@ -23,7 +23,8 @@ export type IntrospectionResponse =
       /** Seconds since the epoch (§2.2). */
       readonly exp: number;
       readonly iat: number;
-      readonly sub: string;
+      /** Absent for a client-credentials token: there is no resource owner (RFC 7662 §2.2). */
+      readonly sub?: string;
       readonly aud: string;
     };
 
@@ -60,7 +61,7 @@ export async function introspectToken(context: IntrospectionContext): Promise<In
     token_type: 'bearer',
     exp: Math.floor(verified.expiresAt / 1000),
     iat: Math.floor(verified.issuedAt / 1000),
-    sub: verified.userId,
+    ...(verified.userId !== null ? { sub: verified.userId } : {}),
     aud: verified.apiId,
   };
 }

@@ -20,7 +20,8 @@ export interface MintedTokens {
 /** RFC 6749 §5.1. `token_type` is lower-case as in the seed; RFC 6749 §7.1 makes it case-insensitive. */
 export interface TokenResponse {
   readonly access_token: string;
-  readonly refresh_token: string;
+  /** Absent for client credentials (RFC 6749 §4.4.3). */
+  readonly refresh_token?: string;
   readonly token_type: 'bearer';
   readonly expires_in: number;
   readonly scope?: string;

@@ -108,14 +108,18 @@ export type SubscriptionPatch = Partial<
   Pick<Subscription, 'plan' | 'trusted' | 'status' | 'clientId' | 'clientSecretHash' | 'decidedBy' | 'decidedAt'>
 >;
 
-/** One password-grant login: its refresh tokens rotate, its access tokens all belong to it. */
+/**
+ * One login (password grant): its refresh tokens rotate, its access tokens all belong to it. A
+ * client-credentials grant (RFC 6749 §4.4) is a family without a user and without refresh tokens.
+ */
 export interface TokenFamily {
   readonly id: string;
   readonly subscriptionId: string;
   readonly applicationId: string;
   readonly apiId: string;
   readonly authMethod: string;
-  readonly userId: string;
+  /** null: the client acts for itself (client credentials). */
+  readonly userId: string | null;
   /** Space-separated, as on the wire (RFC 6749 §3.3). */
   readonly scope: string;
   readonly createdAt: number;
@@ -155,6 +159,12 @@ export interface RefreshTokenRecord {
 export interface TokenPair {
   readonly accessToken: TokenHandle;
   readonly refreshToken: TokenHandle;
+}
+
+/** A family's first tokens: a pair, or an access token alone (client credentials, RFC 6749 §4.4.3). */
+export interface FirstTokens {
+  readonly accessToken: TokenHandle;
+  readonly refreshToken?: TokenHandle | undefined;
 }
 
 /** Who presents a refresh token: its family must have been issued to them (RFC 6749 §6). */
@@ -313,8 +323,8 @@ export interface SubscriptionStore {
 }
 
 export interface TokenStore {
-  /** Starts a login: the family and its first access + refresh token, all or nothing. */
-  createFamily(family: NewTokenFamily, tokens: TokenPair): Promise<TokenFamily>;
+  /** Starts a login: the family and its first access (+ refresh) token, all or nothing. */
+  createFamily(family: NewTokenFamily, tokens: FirstTokens): Promise<TokenFamily>;
   findAccessToken(hash: string): Promise<AccessTokenRecord | null>;
   findRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
   /**

@@ -189,14 +189,15 @@ describe('the external auth method through a client library', () => {
     });
     const first = await oauth.getToken({ username: 'ext-alice', password: USER_PASSWORD });
     const record = await live.harness.store.tokens.findAccessToken(hashTokenValue(first.token.access_token as string));
-    assert.ok(record);
-    const user = await live.harness.store.users.findById(record.family.userId);
+    const userId = record?.family.userId;
+    assert.ok(userId, 'a password-grant login has a user');
+    const user = await live.harness.store.users.findById(userId);
     assert.equal(user?.authMethod, 'corp');
     assert.equal(user?.externalSub, 'dir-42');
     assert.equal(user?.email, 'alice@corp.example');
-    await assertIssuedTo(live, first.token.access_token, live.confidential, { userId: record.family.userId });
+    await assertIssuedTo(live, first.token.access_token, live.confidential, { userId });
     const second = await first.refresh();
-    await assertIssuedTo(live, second.token.access_token, live.confidential, { userId: record.family.userId });
+    await assertIssuedTo(live, second.token.access_token, live.confidential, { userId });
     assert.equal(directory.calls(), 1, 'a refresh does not ask the directory again');
     const wrong = await oauth.getToken({ username: 'ext-alice', password: 'nope' }).then(
       () => assert.fail('a wrong password got a token'),

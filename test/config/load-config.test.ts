@@ -68,6 +68,12 @@ describe('loadConfig', () => {
     assert.equal(api.upstreamConnections, 128);
     assert.equal(config.gateway.poolWaitTimeoutMs, 5_000);
     assert.equal(api.plans[0]?.maxConcurrent, 32);
+    assert.deepEqual(api.grants, ['password', 'refresh_token', 'authorization_code', 'client_credentials'], 'every grant by default');
+  });
+
+  it('keeps an API to the grants it lists', () => {
+    const config = loadConfig({ path: writeConfig(withApi({ grants: ['client_credentials'] })), env: NO_ENV });
+    assert.deepEqual(config.apis[0]?.grants, ['client_credentials']);
   });
 
   it('resolves dataDir against the config file directory', () => {
@@ -152,6 +158,26 @@ describe('loadConfig', () => {
         name: 'an unknown group',
         content: () => withApi({ group: 'nobody' }),
         expected: /apis\[0\]\.group: unknown group "nobody"/,
+      },
+      {
+        name: 'an unknown grant type',
+        content: () => withApi({ grants: ['password', 'implicit'] }),
+        expected: /apis\[0\]\.grants\[1\]: must be one of "password", "refresh_token", "authorization_code", "client_credentials"/,
+      },
+      {
+        name: 'no grant at all',
+        content: () => withApi({ grants: [] }),
+        expected: /apis\[0\]\.grants: /,
+      },
+      {
+        name: 'a grant listed twice',
+        content: () => withApi({ grants: ['client_credentials', 'client_credentials'] }),
+        expected: /apis\[0\]\.grants: lists a grant twice/,
+      },
+      {
+        name: 'refresh_token without a grant that issues refresh tokens',
+        content: () => withApi({ grants: ['client_credentials', 'refresh_token'] }),
+        expected: /apis\[0\]\.grants: refresh_token needs password or authorization_code/,
       },
       {
         name: 'an unknown key',

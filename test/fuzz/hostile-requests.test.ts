@@ -38,7 +38,7 @@ async function snapshot(harness: OAuthHarness, tokens: { access_token: string; r
     families: (await store.tokens.listActiveFamilies({}, harness.now(), page)).items,
     access: await store.tokens.findAccessToken(hashTokenValue(tokens.access_token)),
     refresh: await store.tokens.findRefreshToken(hashTokenValue(tokens.refresh_token)),
-    auditOtherThanRefusals: audit.items.filter((event) => event.type !== 'login.refused'),
+    auditOtherThanRefusals: audit.items.filter((event) => event.type !== 'login.refused' && event.type !== 'client_credentials.refused'),
   };
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { captureLogs } from '../support/gatehouse-instance.js';
+import { clientParameters, postForm } from '../support/oauth-fixtures.js';
 import { busiestWindow, callOrders, clientOnPlan, startRateLimitedGateway, userToken } from './rate-limit-fixtures.js';
 
 // Issue 11 item 4: only admitted requests count, and no window boundary lets a double burst
@@ -86,5 +87,20 @@ describe('sliding-window rate limits at the gateway', async () => {
     const full = await callOrders(harness, carol);
     assert.equal(full.statusCode, 429);
     assert.equal(full.headers['ratelimit-limit'], '8', 'refused by the subscription limit');
+  });
+
+  test('perUser: a client-credentials token (no user) counts as one more user of its application', async () => {
+    const client = await clientOnPlan(harness, 'per-user');
+    const issued = await postForm(harness, { grant_type: 'client_credentials', ...clientParameters(client) });
+    const machine = issued.json().access_token as string;
+    const alice = await userToken(harness, client);
+    const statuses = async (token: string, count: number) => {
+      const seen: number[] = [];
+      for (let i = 0; i < count; i += 1) seen.push((await callOrders(harness, token)).statusCode);
+      return seen;
+    };
+    assert.deepEqual(await statuses(machine, 6), [201, 201, 201, 201, 201, 429], 'its own per-user limit: 5 a minute');
+    assert.equal((await callOrders(harness, machine)).headers['ratelimit-limit'], '5');
+    assert.deepEqual(await statuses(alice, 4), [201, 201, 201, 429], 'a user of the same application is counted apart, within its 8');
   });
 });

@@ -16,4 +16,13 @@ describe('/api/v1/apis', () => {
     assert.equal(new URL(api.tokenUrls[0]?.url ?? 'http://x').port, port);
     assert.equal(new URL(api.endpoint).pathname, '/orders');
   });
+
+  it('lists the grants each API’s token endpoint serves', async () => {
+    const h = await startManagement();
+    const developer = await h.person({ name: 'dev' });
+    const response = await h.call(developer.token, 'GET', '/api/v1/apis/orders');
+    const { grants } = response.json() as { grants: string[] };
+    assert.ok(grants.includes('client_credentials') && grants.includes('password') && grants.includes('refresh_token'), grants.join());
+    assert.ok(grants.every((grant) => ['password', 'refresh_token', 'authorization_code', 'client_credentials'].includes(grant)), grants.join());
+  });
 });

@@ -95,7 +95,7 @@ describe('RFC 8414 metadata', () => {
       issuer,
       token_endpoint: `${issuer}/token`,
       revocation_endpoint: `${issuer}/revoke`,
-      grant_types_supported: ['password', 'refresh_token'],
+      grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { appliedMigrations, LATEST_MIGRATION, migrateToLatest } from '../../src/store/sql/migrations.js';
+import { appliedMigrations, LATEST_MIGRATION, migrateToLatest, migrateUpTo } from '../../src/store/sql/migrations.js';
 import { openSqliteStore, SQLITE_FILE_NAME, StoreInUseError } from '../../src/store/sqlite.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { minimalConfig, writeConfig } from '../support/config-files.js';
@@ -88,6 +88,44 @@ describe('SQLite store', () => {
         assert.deepEqual(await reopened.users.findLocalByLogin('kept@example.com'), user);
       } finally {
         await reopened.close();
+      }
+    }));
+
+  it('0003_client_credentials rebuilds token_families keeping every login, its tokens and its cascades', () =>
+    withDataDir(async (dataDir) => {
+      const file = path.join(dataDir, SQLITE_FILE_NAME);
+      const raw = new BetterSqlite3(file);
+      raw.pragma('foreign_keys = ON');
+      const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: raw }) });
+      try {
+        await migrateUpTo(db, '0001_initial');
+        raw.exec(`INSERT INTO users (id, auth_method, created_at, updated_at) VALUES ('u1', 'local', 1, 1);
+          INSERT INTO applications (id, name, client_type, created_at, updated_at) VALUES ('a1', 'App', 'confidential', 1, 1);
+          INSERT INTO subscriptions (id, application_id, api_id, plan, trusted, status, created_at, updated_at) VALUES ('s1', 'a1', 'orders', 'default', 1, 'approved', 1, 1);
+          INSERT INTO token_families (id, subscription_id, application_id, api_id, auth_method, user_id, scope, created_at, expires_at)
+            VALUES ('f1', 's1', 'a1', 'orders', 'local', 'u1', 'orders:read', 1, 9999999999999);
+          INSERT INTO access_tokens (token_hash, family_id, created_at, expires_at) VALUES ('at1', 'f1', 1, 9999999999999);
+          INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at) VALUES ('rt1', 'f1', 1, 9999999999999);`);
+        assert.throws(() => raw.exec("INSERT INTO token_families VALUES ('f0', 's1', 'a1', 'orders', 'local', NULL, '', 1, 2, NULL, NULL)"), /NOT NULL/);
+      } finally {
+        await db.destroy();
+      }
+      const store = await openSqliteStore({ dataDir });
+      try {
+        assert.equal((await store.tokens.findAccessToken('at1'))?.family.userId, 'u1', 'the login survived the rebuild');
+        assert.equal((await store.tokens.findRefreshToken('rt1'))?.familyId, 'f1');
+        await store.tokens.createFamily(
+          { id: 'f2', subscriptionId: 's1', applicationId: 'a1', apiId: 'orders', authMethod: 'local', userId: null, scope: '', createdAt: 1, expiresAt: 2 },
+          { accessToken: { hash: 'at2', expiresAt: 2 } },
+        );
+        assert.equal((await store.tokens.findAccessToken('at2'))?.family.userId, null);
+        assert.equal(await store.users.delete('u1'), true);
+        assert.equal(await store.tokens.findAccessToken('at1'), null, 'deleting the user still cascades to its logins and tokens');
+        assert.equal(await store.tokens.findRefreshToken('rt1'), null);
+        assert.equal(await store.applications.delete('a1'), true);
+        assert.equal(await store.tokens.findAccessToken('at2'), null, 'deleting the application still cascades through the subscription');
+      } finally {
+        await store.close();
       }
     }));
 

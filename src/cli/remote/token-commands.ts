@@ -7,7 +7,8 @@ import { onRemote, pageOptions, query, remoteCommand } from './remote-command.js
 
 interface Login {
   readonly id: string;
-  readonly userId: string;
+  /** null: a client-credentials token. */
+  readonly userId: string | null;
   readonly applicationId: string;
   readonly apiId: string;
   readonly createdAt: string;
@@ -34,7 +35,7 @@ interface Api {
 
 const LOGIN_COLUMNS: readonly Column<Login>[] = [
   ['id', (l) => l.id],
-  ['user', (l) => l.userId],
+  ['user', (l) => l.userId ?? '(client credentials)'],
   ['application', (l) => l.applicationId],
   ['api', (l) => l.apiId],
   ['since', (l) => l.createdAt],

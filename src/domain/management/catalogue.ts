@@ -1,10 +1,14 @@
 import type { ApiConfig, AuthMethodConfig, PlanConfig } from '../../config/config.js';
+import { supportedGrantTypes } from '../grants/allowed-grants.js';
+import { GRANTS } from '../grants/grants.js';
 import type { ManagementContext } from './management-context.js';
 import { notFound } from './management-error.js';
 
 // Read-only views of the configured APIs and auth methods, with the URLs a developer needs: the
 // API's gateway endpoint and its token URL for each auth method it accepts. Never the upstream's
 // secrets: an external auth method's secret header is left out.
+
+const IMPLEMENTED: ReadonlySet<string> = new Set(GRANTS.keys());
 
 export interface AuthMethodView {
   readonly id: string;
@@ -24,6 +28,8 @@ export interface ApiView {
   readonly sessionLifetime: number;
   readonly scopes: ApiConfig['scopes'];
   readonly plans: readonly Pick<PlanConfig, 'id' | 'name' | 'description' | 'requiresApproval' | 'rateLimit'>[];
+  /** What its token endpoint serves: allowed by the API and implemented (allowed-grants.ts). */
+  readonly grants: readonly string[];
 }
 
 export function authMethodViews(context: Pick<ManagementContext, 'config'>): readonly AuthMethodView[] {
@@ -47,6 +53,7 @@ export function apiView(api: ApiConfig, publicUrl: string): ApiView {
     sessionLifetime: api.sessionLifetime,
     scopes: api.scopes,
     plans: api.plans.map(({ id, name, description, requiresApproval, rateLimit }) => ({ id, name, description, requiresApproval, rateLimit })),
+    grants: supportedGrantTypes(api, IMPLEMENTED),
   };
 }
 

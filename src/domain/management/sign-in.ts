@@ -20,7 +20,8 @@ export async function resolveActor(
   if (!record) throw new ManagementError('unauthenticated', INVALID);
   const { family } = record;
   const live = record.expiresAt > now && family.revokedAt === null && family.expiresAt > now;
-  if (!live || family.apiId !== PORTAL_API_ID) throw new ManagementError('unauthenticated', INVALID);
+  // A token without a user (client credentials) acts for no one here.
+  if (!live || family.apiId !== PORTAL_API_ID || family.userId === null) throw new ManagementError('unauthenticated', INVALID);
   const user = await store.users.findById(family.userId);
   if (!user || user.disabled) throw new ManagementError('unauthenticated', INVALID);
   return user;

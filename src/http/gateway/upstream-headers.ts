@@ -5,9 +5,10 @@ import type { VerifiedAccessToken } from '../../domain/access-token-verifier.js'
 // that looks like an identity header (a client must not be able to name itself), plus the
 // identity Gatehouse vouches for, under the names that Kong-based gateways (and so wicked) used:
 //
-//   X-Authenticated-Userid       the end user's Gatehouse user id
+//   X-Authenticated-Userid       the end user's Gatehouse user id (absent for client credentials)
 //   X-Authenticated-Scope        the token's scope, space-separated (RFC 6749 §3.3)
-//   X-Authenticated-Auth-Method  the auth method the user logged in with (Gatehouse's own)
+//   X-Authenticated-Auth-Method  the auth method the user logged in with (Gatehouse's own; absent
+//                                for client credentials: nobody logged in)
 //   X-Consumer-ID                the subscription id (Kong's consumer is one app × API)
 //   X-Consumer-Custom-ID         the subscription id, as wicked set it
 //   X-Consumer-Username          the application id (stable, unlike its display name)
@@ -45,15 +46,19 @@ export interface ForwardingContext {
 }
 
 export function identityHeaders(token: VerifiedAccessToken): Record<string, string> {
-  return {
-    'x-authenticated-userid': token.userId,
+  const consumer: Record<string, string> = {
     'x-authenticated-scope': token.scope,
-    'x-authenticated-auth-method': token.authMethod,
     'x-consumer-id': token.subscriptionId,
     'x-consumer-custom-id': token.subscriptionId,
     'x-consumer-username': token.applicationId,
     'x-credential-identifier': token.clientId,
   };
+  // A client-credentials token (RFC 6749 §4.4) carries no user: the user headers are absent, not
+  // empty, as Kong's OAuth2 plugin leaves them, so an upstream cannot mistake "" for someone.
+  if (token.userId === null) return consumer;
+  consumer['x-authenticated-userid'] = token.userId;
+  consumer['x-authenticated-auth-method'] = token.authMethod;
+  return consumer;
 }
 
 const NONE: ReadonlySet<string> = new Set();

@@ -125,7 +125,7 @@ export const IssuedSubscription = Type.Object(
 export const Login = Type.Object(
   {
     id: Id,
-    userId: Id,
+    userId: Type.Union([Id, Type.Null()], { description: 'null for a client-credentials token: the application acting for itself' }),
     applicationId: Id,
     applicationName: NameOrNull('null if the application was deleted'),
     subscriptionId: Id,
@@ -136,7 +136,7 @@ export const Login = Type.Object(
     createdAt: Timestamp,
     expiresAt: Timestamp,
   },
-  { $id: 'Login', description: 'one password-grant sign-in (a token family)' },
+  { $id: 'Login', description: 'one sign-in (a token family), or one client-credentials grant (no user)' },
 );
 
 export const AuditEvent = Type.Object(
@@ -196,6 +196,7 @@ export const Api = Type.Object(
         rateLimit: Type.Union([RateLimit, Type.Null()], { description: 'null: no limit of its own' }),
       }),
     ),
+    grants: Type.Array(Type.String(), { description: 'the grant types its token endpoint accepts' }),
   },
   { $id: 'Api' },
 );

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { supportedGrantTypes } from '../../domain/grants/allowed-grants.js';
 import { GRANTS } from '../../domain/grants/grants.js';
 import type { Services } from '../services.js';
 import { endpointPath, resolveEndpointTarget, type EndpointParams } from './endpoint-target.js';
@@ -9,9 +10,17 @@ import { endpointPath, resolveEndpointTarget, type EndpointParams } from './endp
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server/auth/:authMethodId/api/:apiId';
 
+const IMPLEMENTED: ReadonlySet<string> = new Set(GRANTS.keys());
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+const CONFIDENTIAL_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+/** A public client (`none`) can use every grant but client_credentials (RFC 6749 §4.4). */
+function tokenEndpointAuthMethods(grantTypes: readonly string[]): readonly string[] {
+  return grantTypes.some((grantType) => grantType !== 'client_credentials') ? CLIENT_AUTH_METHODS : CONFIDENTIAL_AUTH_METHODS;
+}
+
 // RFC 7662 §2.1: the caller of introspection must be authorised, so it must authenticate.
-const INTROSPECTION_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+const INTROSPECTION_AUTH_METHODS = CONFIDENTIAL_AUTH_METHODS;
 
 /** The configured public URL, else what the client used to reach us. */
 function baseUrl(services: Services, request: FastifyRequest): string {
@@ -22,15 +31,16 @@ export function registerMetadataEndpoint(app: FastifyInstance, services: Service
   app.get<{ Params: EndpointParams }>(METADATA_PATH, async (request) => {
     const { api, authMethod } = resolveEndpointTarget(services, request.params);
     const issuer = `${baseUrl(services, request)}${endpointPath({ authMethodId: authMethod.id, apiId: api.id })}`;
+    const grantTypes = supportedGrantTypes(api, IMPLEMENTED);
     return {
       issuer,
       token_endpoint: `${issuer}/token`,
       revocation_endpoint: `${issuer}/revoke`,
-      grant_types_supported: [...GRANTS.keys()],
+      grant_types_supported: grantTypes,
       // Required by §2, but there is no authorization endpoint: no response type is supported.
       response_types_supported: [],
-      token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-      revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      token_endpoint_auth_methods_supported: tokenEndpointAuthMethods(grantTypes),
+      revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods(grantTypes),
       introspection_endpoint: `${issuer}/introspect`,
       introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
       ...(api.scopes.length > 0 ? { scopes_supported: api.scopes.map((scope) => scope.id) } : {}),

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiConfig } from '../../config/config.js';
 import { OAUTH_DESCRIPTIONS } from '../../domain/oauth-descriptions.js';
 import { authenticateClient } from '../../domain/client-authentication.js';
+import { apiAllowsGrant, unsupportedGrantType } from '../../domain/grants/allowed-grants.js';
 import type { Grant } from '../../domain/grants/grant.js';
 import { GRANTS } from '../../domain/grants/grants.js';
 import { OAuthError } from '../../domain/oauth-error.js';
@@ -13,11 +15,14 @@ import { requestParameters } from './request-parameters.js';
 // ordered list of small steps. The scope's hooks and parsers have already set no-store headers
 // and turned the body into parameters (refusing duplicates); this file does the rest.
 
-function selectGrant(parameters: ReadonlyMap<string, string>): Grant {
+const IMPLEMENTED: ReadonlySet<string> = new Set(GRANTS.keys());
+
+/** A grant Gatehouse implements and the API allows (allowed-grants.ts says why else unsupported_grant_type). */
+function selectGrant(parameters: ReadonlyMap<string, string>, api: ApiConfig): Grant {
   const grantType = parameters.get('grant_type');
   if (grantType === undefined) throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.missingParameter('grant_type'));
   const grant = GRANTS.get(grantType);
-  if (!grant) throw new OAuthError('unsupported_grant_type', OAUTH_DESCRIPTIONS.unsupportedGrantType(grantType, [...GRANTS.keys()].join(', ')));
+  if (!grant || !apiAllowsGrant(api, grantType)) throw unsupportedGrantType(grantType, api, IMPLEMENTED);
   return grant;
 }
 
@@ -38,7 +43,7 @@ export function tokenEndpoint(services: Services) {
       target.api.id,
       services.store,
     );
-    const grant = selectGrant(parameters);
+    const grant = selectGrant(parameters, target.api);
     dropUnlistedParameters(parameters, grant);
     const response = await grant.handler({
       api: target.api,

@@ -24,6 +24,7 @@ export const WIRE_ERRORS: Readonly<Record<OAuthErrorCode, WireError>> = {
   invalid_grant: { status: 400 },
   unauthorized_client: { status: 400 },
   unsupported_grant_type: { status: 400 },
+  invalid_scope: { status: 400 },
   // The auth method's backing service or the database failed, or too many password checks are
   // queued; the client may retry after the given seconds (RFC 9110 §15.6.4, §10.2.3).
   temporarily_unavailable: { status: 503, headers: (error) => ({ 'retry-after': String(error.retryAfterSeconds || 5) }) },

@@ -53,7 +53,7 @@ export interface TokenFamiliesTable {
   application_id: string;
   api_id: string;
   auth_method: string;
-  user_id: string;
+  user_id: string | null;
   scope: string;
   created_at: number;
   expires_at: number;

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { RefreshTokenHolder, RotationResult, TokenFamily, TokenPair } from '../store.js';
+import type { FirstTokens, RefreshTokenHolder, RotationResult, TokenFamily, TokenPair } from '../store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
 import { toRefreshTokenRecord } from './rows.js';
 
@@ -21,8 +21,8 @@ export interface HotPaths {
   /** The first row of `statement`, if any. */
   one<Row>(statement: HotStatement, values: readonly HotValue[]): Promise<Row | undefined>;
   run(statement: HotStatement, values: readonly HotValue[]): Promise<void>;
-  /** TokenStore.createFamily's write: the family and its first pair, all or nothing. */
-  createFamily(family: Selectable<TokenFamiliesTable>, tokens: TokenPair): Promise<void>;
+  /** TokenStore.createFamily's write: the family and its first tokens, all or nothing. */
+  createFamily(family: Selectable<TokenFamiliesTable>, tokens: FirstTokens): Promise<void>;
   /** TokenStore.rotateRefreshToken, with the same contract. */
   rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult>;
 }

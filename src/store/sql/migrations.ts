@@ -116,7 +116,63 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_events_user').on('audit_events').columns(['user_id', 'at']).execute();
     },
   },
+  // RFC 6749 §4.4: a client-credentials token belongs to a family without a user.
+  '0003_client_credentials': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        await sql`ALTER TABLE token_families ALTER COLUMN user_id DROP NOT NULL`.execute(db);
+        return;
+      }
+      await rebuildSqliteTokenFamilies(db);
+    },
+  },
 };
+
+/**
+ * SQLite cannot drop a NOT NULL constraint in place: the table is rebuilt as
+ * https://www.sqlite.org/lang_altertable.html#otheralter says. Foreign keys are off meanwhile (a
+ * migration runs outside a transaction there), or dropping the old table would delete every
+ * token through ON DELETE CASCADE; the tokens' references to `token_families` name the new table
+ * once it has the name.
+ */
+async function rebuildSqliteTokenFamilies(db: Kysely<unknown>): Promise<void> {
+  await sql`PRAGMA foreign_keys = OFF`.execute(db);
+  try {
+    await sql`BEGIN IMMEDIATE`.execute(db);
+    try {
+      await db.schema
+        .createTable('token_families_new')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subscription_id', 'text', (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
+        .addColumn('application_id', 'text', (c) => c.notNull())
+        .addColumn('api_id', 'text', (c) => c.notNull())
+        .addColumn('auth_method', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoked_reason', 'text')
+        .execute();
+      await sql`INSERT INTO token_families_new SELECT id, subscription_id, application_id, api_id, auth_method, user_id, scope,
+        created_at, expires_at, revoked_at, revoked_reason FROM token_families`.execute(db);
+      await sql`DROP TABLE token_families`.execute(db);
+      await sql`ALTER TABLE token_families_new RENAME TO token_families`.execute(db);
+      await db.schema.createIndex('token_families_user').on('token_families').column('user_id').execute();
+      await db.schema.createIndex('token_families_subscription').on('token_families').column('subscription_id').execute();
+      await db.schema.createIndex('token_families_application').on('token_families').column('application_id').execute();
+      await db.schema.createIndex('token_families_expires').on('token_families').column('expires_at').execute();
+      const { rows } = await sql`PRAGMA foreign_key_check`.execute(db);
+      if (rows.length > 0) throw new Error('token_families rebuild left dangling references');
+      await sql`COMMIT`.execute(db);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(db);
+      throw error;
+    }
+  } finally {
+    await sql`PRAGMA foreign_keys = ON`.execute(db);
+  }
+}
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -140,6 +196,12 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<readonly str
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new Error('database migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies the pending migrations up to and including `name` (a test builds an older schema with it). */
+export async function migrateUpTo(db: Kysely<unknown>, name: string): Promise<void> {
+  const { error } = await (await migratorFor(db)).migrateTo(name);
+  if (error) throw new Error('database migration failed', { cause: error });
 }
 
 /** Names of the migrations already applied, in order. */

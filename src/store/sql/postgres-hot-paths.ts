@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Selectable } from 'kysely';
-import type { RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
+import type { FirstTokens, RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
 import type { TokenFamiliesTable } from './database.js';
 import { FAMILY_COLUMNS, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
 import { toFamily } from './rows.js';
@@ -8,6 +8,8 @@ import { toFamily } from './rows.js';
 // Named prepared statements: each pooled connection parses and plans a hot statement once, then
 // only binds and executes it. A rotation and a login start are one statement each, so one round
 // trip and one commit (data-modifying CTEs; their foreign keys are checked at the end of the statement).
+// A family started without a refresh token (client credentials) binds null for it: the same
+// statement, so still prepared once.
 
 const CREATE_FAMILY: HotStatement = {
   name: 'gatehouse_create_family',
@@ -21,7 +23,7 @@ const CREATE_FAMILY: HotStatement = {
       SELECT $12::text, id, created_at, $13::bigint FROM family
     )
     INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
-    SELECT $14::text, id, created_at, $15::bigint FROM family`,
+    SELECT $14::text, id, created_at, $15::bigint FROM family WHERE $14::text IS NOT NULL`,
 };
 
 // RFC 9700 §4.14.2: the UPDATE decides who consumes the token. Under READ COMMITTED a concurrent
@@ -81,13 +83,13 @@ export function postgresHotPaths(namedQuery: NamedQuery): HotPaths {
     run: async (statement, values) => {
       await query(statement, values);
     },
-    async createFamily(row: Selectable<TokenFamiliesTable>, tokens: TokenPair) {
+    async createFamily(row: Selectable<TokenFamiliesTable>, tokens: FirstTokens) {
       await query(CREATE_FAMILY, [
         ...familyValues(row),
         tokens.accessToken.hash,
         tokens.accessToken.expiresAt,
-        tokens.refreshToken.hash,
-        tokens.refreshToken.expiresAt,
+        tokens.refreshToken?.hash ?? null,
+        tokens.refreshToken?.expiresAt ?? null,
       ]);
     },
     async rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult> {

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type {
   AccessTokenRecord,
   FamilySelector,
+  FirstTokens,
   NewTokenFamily,
   Page,
   PageRequest,
@@ -47,7 +48,7 @@ export class SqlTokenStore implements TokenStore {
     this.hot = hot;
   }
 
-  async createFamily(family: NewTokenFamily, tokens: TokenPair): Promise<TokenFamily> {
+  async createFamily(family: NewTokenFamily, tokens: FirstTokens): Promise<TokenFamily> {
     const row = fromFamily(family);
     await withConstraints('token family', () => this.hot.createFamily(row, tokens));
     return toFamily(row);

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
-import type { RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
+import type { FirstTokens, RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
 import { endingBy, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
 import { toFamily } from './rows.js';
@@ -46,12 +46,12 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
     return db.connection().execute(async () => work());
   }
 
-  function insertPair(familyId: string, tokens: TokenPair, now: number): void {
+  function insertPair(familyId: string, tokens: FirstTokens, now: number): void {
     prepared(SQL.insertAccess).run(tokens.accessToken.hash, familyId, now, tokens.accessToken.expiresAt);
-    prepared(SQL.insertRefresh).run(tokens.refreshToken.hash, familyId, now, tokens.refreshToken.expiresAt);
+    if (tokens.refreshToken) prepared(SQL.insertRefresh).run(tokens.refreshToken.hash, familyId, now, tokens.refreshToken.expiresAt);
   }
 
-  const createFamily = sqlite.transaction((row: Selectable<TokenFamiliesTable>, tokens: TokenPair) => {
+  const createFamily = sqlite.transaction((row: Selectable<TokenFamiliesTable>, tokens: FirstTokens) => {
     prepared(SQL.insertFamily).run(...familyValues(row));
     insertPair(row.id, tokens, row.created_at);
   });

@@ -36,6 +36,23 @@ export function tokenStoreSuite(open: OpenStore): void {
       });
     });
 
+    test('a family without a user or refresh token (client credentials) is found, listed, revoked and cleaned up', async (store) => {
+      const seed = await seedSubscription(store);
+      const input = newFamily(seed, { userId: null, expiresAt: T0 + HOUR });
+      const accessToken = tokenPair(T0 + HOUR, T0 + HOUR).accessToken;
+      const family = await store.tokens.createFamily(input, { accessToken });
+      assert.equal(family.userId, null);
+      assert.deepEqual(await store.tokens.findFamily(family.id), family);
+      assert.deepEqual(await store.tokens.findAccessToken(accessToken.hash), { hash: accessToken.hash, familyId: family.id, createdAt: T0, expiresAt: T0 + HOUR, family });
+      assert.equal(await store.tokens.findRefreshToken(accessToken.hash), null);
+      assert.deepEqual(ids((await store.tokens.listActiveFamilies({ applicationId: family.applicationId }, T1)).items), [family.id]);
+      assert.deepEqual(await store.tokens.revokeFamilies({ userId: seed.user.id }, 'user', T1), [], 'a user selector never reaches it');
+      assert.deepEqual(await store.tokens.revokeFamilies({ subscriptionId: seed.subscription.id }, 'withdrawn', T1), [family.id]);
+      assert.equal((await store.tokens.findAccessToken(accessToken.hash))?.family.revokedAt, T1);
+      assert.equal(await store.tokens.deleteExpired(T1), 1, 'the revoked family (its access token goes with it)');
+      assert.equal(await store.tokens.findAccessToken(accessToken.hash), null);
+    });
+
     test('lookups of unknown ids and hashes return null, and token kinds do not mix', async (store) => {
       const seed = await seedSubscription(store);
       const { tokens } = await seedFamily(store, seed);
