@@ -142,7 +142,7 @@ if (DATABASE_URL === undefined) {
       try {
         for (let i = 0; i < 8; i++) {
           const store = await openPostgresStore({ url, schema: newSchema().name, poolSize: 1 });
-          assert.deepEqual(await store.appliedMigrations(), [LATEST_MIGRATION]);
+          assert.equal((await store.appliedMigrations()).at(-1), LATEST_MIGRATION);
           await store.close();
         }
       } finally {

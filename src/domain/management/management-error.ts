@@ -11,17 +11,21 @@ export type ManagementErrorCode =
   /** The request is well-formed but names something invalid (an unknown API, plan, owner). */
   | 'invalid_request'
   /** The current state forbids it (already decided, last admin, built in, duplicate). */
-  | 'conflict';
+  | 'conflict'
+  /** The client's address is throttled (brute-force protection); retryAfterSeconds says for how long. */
+  | 'too_many_requests';
 
 export class ManagementError extends Error {
   readonly code: ManagementErrorCode;
   readonly detail: string;
+  readonly retryAfterSeconds: number | null;
 
-  constructor(code: ManagementErrorCode, detail: string, options?: { readonly cause?: unknown }) {
+  constructor(code: ManagementErrorCode, detail: string, options?: { readonly cause?: unknown; readonly retryAfterSeconds?: number }) {
     super(`${code}: ${detail}`, options);
     this.name = 'ManagementError';
     this.code = code;
     this.detail = detail;
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
 }
 

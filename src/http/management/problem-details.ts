@@ -25,6 +25,8 @@ export const PROBLEMS: Readonly<Record<ProblemCode, WireProblem>> = {
   // The request did not match the route's schema (the OpenAPI document describes it).
   validation_failed: { status: 400, title: 'Request does not match the schema' },
   conflict: { status: 409, title: 'Conflict with the current state' },
+  // RFC 6585 §4: the address is throttled; sent with Retry-After.
+  too_many_requests: { status: 429, title: 'Too many requests' },
   server_error: { status: 500, title: 'Internal error' },
   // The database did not answer in time or refused connections; sent with Retry-After.
   temporarily_unavailable: { status: 503, title: 'Temporarily unavailable' },
@@ -56,6 +58,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
 export function managementErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof ManagementError) {
     request.log.info({ code: error.code }, 'management request refused');
+    if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
     return sendProblem(request, reply, error.code, error.detail);
   }
   if ('validation' in error && error.validation) return sendProblem(request, reply, 'validation_failed', error.message);

@@ -36,6 +36,7 @@ export const User = Type.Object(
     admin: Type.Boolean(),
     approverOf: Type.Array(Type.String()),
     disabled: Type.Boolean(),
+    pending: Type.Boolean({ description: 'a self sign-up awaiting an admin’s approval (it cannot sign in)' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     passwordChangedAt: NullableTimestamp,
