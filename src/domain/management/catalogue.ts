@@ -22,6 +22,8 @@ export interface ApiView {
   readonly accessTokenLifetime: number;
   readonly scopes: ApiConfig['scopes'];
   readonly plans: readonly { readonly id: string; readonly name: string; readonly description: string; readonly requiresApproval: boolean }[];
+  /** Whether GET /apis/{id}/openapi serves a reference document (config apis[].openapi). */
+  readonly hasReference: boolean;
 }
 
 export function authMethodViews(context: Pick<ManagementContext, 'config'>): readonly AuthMethodView[] {
@@ -43,11 +45,16 @@ export function apiView(api: ApiConfig, publicUrl: string): ApiView {
     accessTokenLifetime: api.accessTokenLifetime,
     scopes: api.scopes,
     plans: api.plans.map(({ id, name, description, requiresApproval }) => ({ id, name, description, requiresApproval })),
+    hasReference: Boolean(api.openapi),
   };
 }
 
-export function findApiView(context: Pick<ManagementContext, 'config'>, apiId: string, publicUrl: string): ApiView {
+export function findApi(context: Pick<ManagementContext, 'config'>, apiId: string): ApiConfig {
   const api = context.config.apis.find((candidate) => candidate.id === apiId);
   if (!api) throw notFound(`API ${apiId}`);
-  return apiView(api, publicUrl);
+  return api;
+}
+
+export function findApiView(context: Pick<ManagementContext, 'config'>, apiId: string, publicUrl: string): ApiView {
+  return apiView(findApi(context, apiId), publicUrl);
 }

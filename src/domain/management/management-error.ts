@@ -13,7 +13,9 @@ export type ManagementErrorCode =
   /** The current state forbids it (already decided, last admin, built in, duplicate). */
   | 'conflict'
   /** The client's address is throttled (brute-force protection); retryAfterSeconds says for how long. */
-  | 'too_many_requests';
+  | 'too_many_requests'
+  /** Something Gatehouse fetches for the request (an API's reference document) failed. */
+  | 'upstream_unavailable';
 
 export class ManagementError extends Error {
   readonly code: ManagementErrorCode;

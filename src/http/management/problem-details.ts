@@ -27,6 +27,7 @@ export const PROBLEMS: Readonly<Record<ProblemCode, WireProblem>> = {
   conflict: { status: 409, title: 'Conflict with the current state' },
   // RFC 6585 §4: the address is throttled; sent with Retry-After.
   too_many_requests: { status: 429, title: 'Too many requests' },
+  upstream_unavailable: { status: 502, title: 'Bad gateway' },
   server_error: { status: 500, title: 'Internal error' },
   // The database did not answer in time or refused connections; sent with Retry-After.
   temporarily_unavailable: { status: 503, title: 'Temporarily unavailable' },

@@ -144,6 +144,7 @@ export const Api = Type.Object(
     accessTokenLifetime: Type.Integer({ description: 'seconds' }),
     scopes: Type.Array(Type.Object({ id: Type.String(), description: Type.String() })),
     plans: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), requiresApproval: Type.Boolean() })),
+    hasReference: Type.Boolean({ description: 'GET /apis/{apiId}/openapi serves its OpenAPI document' }),
   },
   { $id: 'Api' },
 );
