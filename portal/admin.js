@@ -1,4 +1,4 @@
-// For approvers and admins: the approval queue, users and their logins, the audit log. The
+// For approvers and admins: the approval queue, users and their logins (the audit log: audit.js). The
 // management API enforces who may do what; these pages are only shown to whom it concerns.
 
 import { el, errorBox, guarded, onSubmit, show, when } from './dom.js';
@@ -169,19 +169,5 @@ export async function userView(userId) {
     logins.items.length ? el('button', { type: 'button', class: 'danger', onclick: end(`${path}/logins`) }, 'End all logins') : null,
     rolesForm(user, groupIds, path, () => userView(userId)),
     form,
-  );
-}
-
-export async function auditView() {
-  const { items } = await api('GET', '/audit-events?limit=200');
-  show(
-    el('h1', {}, 'Audit log'),
-    el('p', { class: 'lead' }, 'The latest 200 events, newest first.'),
-    el(
-      'table',
-      { id: 'audit' },
-      el('thead', {}, el('tr', {}, ['When', 'Event', 'Actor', 'User', 'API', 'Client IP'].map((h) => el('th', {}, h)))),
-      el('tbody', {}, items.map((e) => el('tr', {}, el('td', {}, when(e.at)), el('td', {}, el('code', {}, e.type)), el('td', {}, e.actorUserId ?? '—'), el('td', {}, e.userId ?? '—'), el('td', {}, e.apiId ?? '—'), el('td', {}, e.ip ?? '—')))),
-    ),
   );
 }

@@ -91,6 +91,7 @@ export async function apiView(apiId) {
       el('dt', {}, 'Plans'),
       el('dd', {}, info.plans.map((p) => `${p.name}${p.requiresApproval ? ' (needs approval)' : ''}`).join(', ')),
     ),
+    info.hasReference ? el('p', {}, el('a', { href: `/reference.html#${encodeURIComponent(info.id)}`, id: 'reference-link' }, `${info.name} API reference`)) : null,
     sections,
   );
 }

@@ -15,7 +15,10 @@ const PORTAL_DIR = new URL('../../portal/', import.meta.url);
 const SCRIPT = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
 /** Every file the page loads: the entry module imports the others (native ES modules, no bundler). */
-export const PORTAL_MODULES = ['app.js', 'session.js', 'dom.js', 'apis.js', 'applications.js', 'admin.js'] as const;
+export const PORTAL_MODULES = [
+  'app.js', 'session.js', 'dom.js', 'apis.js', 'applications.js', 'admin.js',
+  'audit.js', 'lockouts.js', 'profile.js', 'sign-up.js', 'sign-ups.js', 'reference.js',
+] as const;
 
 // The API reference page renders an API's OpenAPI document with Swagger UI (swagger-ui-dist from
 // npm, served from here like the rest). Swagger UI sets inline styles and uses data: images for
@@ -27,7 +30,6 @@ const FILES: readonly { url: string; file: string; type: string; dir?: URL; csp?
   { url: '/portal/app.css', file: 'app.css', type: CSS },
   ...PORTAL_MODULES.map((file) => ({ url: `/portal/${file}`, file, type: SCRIPT })),
   { url: '/reference.html', file: 'reference.html', type: 'text/html; charset=utf-8', csp: 'reference' },
-  { url: '/portal/reference.js', file: 'reference.js', type: SCRIPT },
   { url: '/portal/vendor/swagger-ui-bundle.js', file: 'swagger-ui-bundle.js', type: SCRIPT, dir: SWAGGER_UI },
   { url: '/portal/vendor/swagger-ui.css', file: 'swagger-ui.css', type: CSS, dir: SWAGGER_UI },
 ];
