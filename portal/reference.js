@@ -18,6 +18,9 @@ async function show() {
     return;
   }
   const [info, spec] = await Promise.all([api('GET', `/apis/${encodeURIComponent(apiId)}`), api('GET', `/apis/${encodeURIComponent(apiId)}/openapi`)]);
+  // Swagger UI leaves its server list without an accessible name, and renders it when it likes.
+  const reference = document.getElementById('reference');
+  new MutationObserver(() => reference.querySelector('select#servers:not([aria-label])')?.setAttribute('aria-label', 'Server')).observe(reference, { childList: true, subtree: true });
   document.getElementById('reference-title').textContent = `${info.name}: API reference`;
   document.title = `${info.name} reference — Gatehouse developer portal`;
   window.SwaggerUIBundle({

@@ -30,6 +30,7 @@ const FILES: readonly { url: string; file: string; type: string; dir?: URL; csp?
   { url: '/portal/app.css', file: 'app.css', type: CSS },
   ...PORTAL_MODULES.map((file) => ({ url: `/portal/${file}`, file, type: SCRIPT })),
   { url: '/reference.html', file: 'reference.html', type: 'text/html; charset=utf-8', csp: 'reference' },
+  { url: '/portal/reference.css', file: 'reference.css', type: CSS },
   { url: '/portal/vendor/swagger-ui-bundle.js', file: 'swagger-ui-bundle.js', type: SCRIPT, dir: SWAGGER_UI },
   { url: '/portal/vendor/swagger-ui.css', file: 'swagger-ui.css', type: CSS, dir: SWAGGER_UI },
 ];

@@ -72,16 +72,20 @@ async function personContext(viewport: Viewport, who: string): Promise<{ context
 /** Every view: it fits the width, axe finds nothing serious, and a screenshot is kept. */
 async function checkView(page: Page, viewport: Viewport, view: string): Promise<void> {
   const started = Date.now();
-  const width = (await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]')) as [number, number];
-  if (width[0] > width[1]) findings.layout.push(`${viewport.name} ${view}: page is ${width[0]} px wide in ${width[1]} px`);
+  // A view still fading or sliding in would be measured half-way (axe's contrast check among others).
+  await page.evaluate('Promise.all(document.getAnimations().map((animation) => animation.finished))');
+  const width = (await page.evaluate(
+    `[document.documentElement.scrollWidth, document.documentElement.clientWidth, document.querySelector('header').scrollWidth, document.querySelector('main').scrollWidth]`,
+  )) as [number, number, number, number];
+  if (width[0] > width[1]) findings.layout.push(`${viewport.name} ${view}: page is ${width[0]} px wide in ${width[1]} px (header ${width[2]} px, main ${width[3]} px)`);
   // CDP evaluation is not subject to the page's CSP, which (rightly) refuses an injected <script>.
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')))`,
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ') + (${JSON.stringify(Boolean(process.env.WALK_DEBUG))} ? ' ' + n.failureSummary : '')).join(', ')))`,
   )) as string[];
   for (const violation of violations) findings.accessibility.push(`${viewport.name} ${view}: ${violation}`);
   await page.screenshot({ path: path.join(SCREENSHOTS, `walk-${viewport.name}-${view}.png`), fullPage: true });
-  if (process.env.WALK_TIMING) console.log(`${viewport.name} ${view}: ${Date.now() - started} ms`);
+  if (process.env.WALK_DEBUG) console.log(`${viewport.name} ${view}: ${Date.now() - started} ms`);
 }
 
 async function signIn(page: Page, person: Person): Promise<void> {
@@ -110,12 +114,14 @@ async function nav(page: Page, viewport: Viewport, name: string): Promise<void> 
 
 async function signUp(page: Page, email: string, password: string): Promise<string> {
   await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByRole('heading', { name: 'Create an account' }).waitFor();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Full name (optional)').fill(`Walker ${email.split('@')[0]}`);
   await page.locator('input[name=password]').fill(password);
   await page.getByLabel('Password again').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  return page.locator('#sign-up-done').innerText();
+  await page.locator('#sign-up-done, main .error:not([hidden])').first().waitFor();
+  return page.locator('main').innerText();
 }
 
 function walkConfig(signUpMode: string, upstream: string): Record<string, unknown> {
