@@ -47,7 +47,9 @@ function detailRow(event, label) {
 export async function auditView(page = 0) {
   const [events, users] = await Promise.all([api('GET', query(cursors[page])), api('GET', '/users?limit=500')]);
   cursors[page + 1] = events.nextCursor;
-  const names = new Map(users.items.map((u) => [u.id, u.name ?? u.email ?? u.username ?? u.id]));
+  const person = (u) => (u.name && u.email ? `${u.name} <${u.email}>` : (u.name ?? u.email ?? u.username ?? u.id));
+  const names = new Map(users.items.map((u) => [u.id, person(u)]));
+  // A user deleted since is shown by the id the event kept.
   const label = (id) => (id === null ? '—' : (names.get(id) ?? id));
   const box = errorBox();
   const form = el(
@@ -75,7 +77,7 @@ export async function auditView(page = 0) {
       detail.hidden = !detail.hidden;
       toggle.setAttribute('aria-expanded', String(!detail.hidden));
     });
-    return [el('tr', { 'data-event': e.id }, el('td', {}, when(e.at)), el('td', {}, el('code', {}, e.type)), el('td', {}, label(e.actorUserId)), el('td', {}, label(e.userId)), el('td', {}, e.apiId ?? '—'), el('td', {}, toggle)), detail];
+    return [el('tr', { 'data-event': e.id }, el('td', {}, when(e.at)), el('td', {}, el('code', {}, e.type)), el('td', { class: 'actor' }, label(e.actorUserId)), el('td', { class: 'user' }, label(e.userId)), el('td', {}, e.apiId ?? '—'), el('td', {}, toggle)), detail];
   });
   show(
     el('h1', {}, 'Audit log'),

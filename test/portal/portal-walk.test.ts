@@ -8,7 +8,7 @@ import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js
 import { startIdentityUpstream } from '../support/identity-upstream.js';
 import { fastHasher } from '../support/oauth-fixtures.js';
 import { browserUnavailable, CHROMIUM_PATH } from './portal-browser.js';
-import { checkView, findings, nav, personContext, portalToken, signIn, signInByKeyboard, signUp, useBrowser, VIEWPORTS, walkConfig, type Person } from './walk-fixtures.js';
+import { checkView, confirmed, findings, nav, personContext, portalToken, signIn, signInByKeyboard, signUp, useBrowser, VIEWPORTS, walkConfig, type Person } from './walk-fixtures.js';
 
 // The developer portal's whole walk (issue 14), as people do it, on a desktop (1280×800) and a
 // phone (390×844): sign-up in each mode, the admin's approval of a sign-up, the API page with its
@@ -119,7 +119,7 @@ describe('developer portal walk (Chromium, desktop and phone)', { skip: skip ?? 
       await card.waitFor();
       await checkView(adm.page, viewport, 'sign-ups');
       await card.getByRole('button', { name: 'Approve' }).click();
-      await card.waitFor({ state: 'detached' });
+      await confirmed(adm.page, card.waitFor({ state: 'detached' }));
       Object.assign(developer, { id: (await store.users.findLocalByLogin(developer.login))?.id ?? '' });
       assert.ok(developer.id);
 
@@ -184,7 +184,7 @@ describe('developer portal walk (Chromium, desktop and phone)', { skip: skip ?? 
       await approval.waitFor();
       await checkView(approver.page, viewport, 'approvals');
       await approval.getByRole('button', { name: 'Approve' }).click();
-      await approval.waitFor({ state: 'detached' });
+      await confirmed(approver.page, approval.waitFor({ state: 'detached' }));
       await approver.context.close();
       assert.equal((await store.subscriptions.findById(subscription.id))?.status, 'approved');
 
@@ -203,13 +203,13 @@ describe('developer portal walk (Chromium, desktop and phone)', { skip: skip ?? 
       // A new secret replaces the old at once; revoking ends the subscription and its logins.
       await dev.page.goto(`${urls.portal}/${applicationPath}`);
       await dev.page.locator(`[data-subscription="${subscription.id}"]`).getByRole('button', { name: 'New secret' }).click();
-      await dev.page.locator('#client-secret').waitFor();
+      await confirmed(dev.page, dev.page.locator('#client-secret').waitFor());
       const newSecret = await dev.page.locator('#client-secret').inputValue();
       assert.notEqual(newSecret, secret);
       assert.equal((await grant(clientId, secret)).status, 401, 'the old secret stopped working');
       assert.equal((await grant(clientId, newSecret)).status, 200);
       await dev.page.locator(`[data-subscription="${subscription.id}"]`).getByRole('button', { name: 'Revoke' }).click();
-      await dev.page.locator(`[data-subscription="${subscription.id}"]`).waitFor({ state: 'detached' });
+      await confirmed(dev.page, dev.page.locator(`[data-subscription="${subscription.id}"]`).waitFor({ state: 'detached' }));
       assert.equal((await call(accessToken)).status, 401, 'revoked: the token no longer passes the gateway');
 
       // Lockouts: a name that failed too often is listed, and the admin releases it.
@@ -222,7 +222,7 @@ describe('developer portal walk (Chromium, desktop and phone)', { skip: skip ?? 
       await locked.waitFor();
       await checkView(adm.page, viewport, 'lockouts');
       await locked.getByRole('button', { name: 'Release' }).click();
-      await locked.waitFor({ state: 'detached' });
+      await confirmed(adm.page, locked.waitFor({ state: 'detached' }));
 
       // The audit log: filtered by type and actor, a page at a time, with an event's details.
       await nav(adm.page, viewport, 'Audit');
@@ -235,7 +235,7 @@ describe('developer portal walk (Chromium, desktop and phone)', { skip: skip ?? 
       const types = await adm.page.locator('#audit tbody tr[data-event] td:nth-child(2)').allInnerTexts();
       assert.ok(types.length >= 1 && types.every((t) => t === 'subscription.approved'), types.join());
       const actors = await adm.page.locator('#audit tbody tr[data-event] td:nth-child(3)').allInnerTexts();
-      assert.ok(actors.every((a) => a === 'Pat Partners'), `actors by name: ${actors.join()}`);
+      assert.ok(actors.every((a) => a === `Pat Partners <${partnersApprover.login}>`), `actors by name: ${actors.join()}`);
       await adm.page.locator('#audit tbody tr[data-event]').first().getByRole('button', { name: 'Details' }).click();
       await adm.page.locator('#audit tr.audit-detail:not([hidden])').waitFor();
       assert.match(await adm.page.locator('#audit tr.audit-detail:not([hidden])').innerText(), new RegExp(subscription.id.slice(0, 8)));

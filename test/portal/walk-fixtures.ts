@@ -80,6 +80,15 @@ export async function checkView(page: Page, viewport: Viewport, view: string): P
   if (process.env.WALK_DEBUG) console.log(`${viewport.name} ${view}: ${Date.now() - started} ms`);
 }
 
+/**
+ * Waits for what an action leads to, agreeing to its confirmation on the way: a native confirm()
+ * is accepted by the page's dialog handler, an in-page <dialog> by its confirming button.
+ */
+export async function confirmed(page: Page, outcome: Promise<unknown>): Promise<void> {
+  void page.locator('dialog[open] button[value=confirm]').click().catch(() => {});
+  await outcome;
+}
+
 export async function signIn(page: Page, person: Person): Promise<void> {
   await page.getByLabel('Email or username').fill(person.login);
   await page.getByLabel('Password', { exact: true }).fill(person.password);
