@@ -1,4 +1,4 @@
-// For approvers and admins: the approval queue, users and their logins, the audit log. The
+// For approvers and admins: the approval queue, users and their logins (the audit log: audit.js). The
 // management API enforces who may do what; these pages are only shown to whom it concerns.
 
 import { confirmAction, el, errorBox, guarded, onSubmit, personLabel, show, tableScroll, when } from './dom.js';
@@ -204,38 +204,5 @@ export async function userView(userId) {
     logins.items.length ? el('button', { type: 'button', class: 'danger', onclick: end(`${path}/logins`, { title: `End all of ${userLabel(user)}’s logins?`, message: `They are signed out everywhere at once (${logins.items.length} ${logins.items.length === 1 ? 'login' : 'logins'}).`, confirm: 'End all logins' }) }, 'End all logins') : null,
     rolesForm(user, groupIds, path, () => userView(userId)),
     form,
-  );
-}
-
-export async function auditView() {
-  const { items } = await api('GET', '/audit-events?limit=200');
-  show(
-    el('h1', {}, 'Audit log'),
-    el('p', { class: 'lead' }, 'The latest 200 events, newest first.'),
-    tableScroll(
-      el(
-        'table',
-        { id: 'audit' },
-        el('thead', {}, el('tr', {}, ['When', 'Event', 'Actor', 'User', 'API', 'Client IP'].map((h) => el('th', {}, h)))),
-        el(
-          'tbody',
-          {},
-          items.map((e) =>
-            el(
-              'tr',
-              {},
-              el('td', {}, when(e.at)),
-              el('td', {}, el('code', {}, e.type)),
-              // A user deleted since is shown by the id the event kept.
-              el('td', { class: 'actor' }, e.actor ? personLabel(e.actor) : (e.actorUserId ?? '—')),
-              el('td', { class: 'user' }, e.user ? personLabel(e.user) : (e.userId ?? '—')),
-              el('td', {}, e.apiName ?? e.apiId ?? '—'),
-              el('td', {}, e.ip ?? '—'),
-            ),
-          ),
-        ),
-      ),
-      'Audit events',
-    ),
   );
 }

@@ -148,6 +148,7 @@ export async function apiView(apiId) {
     scopesSection(info.scopes),
     plansSection(info.plans),
     howToGetAToken(info, tokenUrl),
+    info.hasReference ? el('p', {}, el('a', { href: `/reference.html#${encodeURIComponent(info.id)}`, id: 'reference-link' }, `${info.name} API reference`)) : null,
     sections,
   );
 }

@@ -3,9 +3,14 @@
 // (/api/v1) and of the built-in client's token endpoint: it has no data path of its own.
 // Modules: dom.js (text-only rendering), session.js (tokens and API calls), one per group of views.
 
-import { auditView, approvalsView, userView, usersView } from './admin.js';
+import { approvalsView, userView, usersView } from './admin.js';
 import { apiView, apisView } from './apis.js';
 import { applicationView, applicationsView } from './applications.js';
+import { auditView } from './audit.js';
+import { lockoutsView } from './lockouts.js';
+import { profileView } from './profile.js';
+import { signUpView } from './sign-up.js';
+import { signUpsView } from './sign-ups.js';
 import { el, errorBox, onSubmit, show, showError, view } from './dom.js';
 import { ApiError, api, go, me, onRedraw, refresh, setMe, signOut, signedIn, takeEndedNotice, tokenRequest } from './session.js';
 
@@ -28,6 +33,7 @@ async function signInView() {
     el('label', {}, 'Password', el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
     box,
     el('button', { type: 'submit' }, 'Sign in'),
+    info.signUp !== 'closed' ? el('p', {}, 'New here? ', el('a', { href: '#/sign-up', id: 'sign-up-link' }, 'Create an account')) : null,
   );
   onSubmit(form, box, async () => {
     const data = new FormData(form);
@@ -48,7 +54,7 @@ function chrome() {
   document.getElementById('nav').hidden = !known;
   document.getElementById('sign-out').hidden = !known;
   document.getElementById('nav-approvals').hidden = !(known && (me.admin || me.approverOf.length > 0));
-  for (const id of ['nav-users', 'nav-audit']) document.getElementById(id).hidden = !(known && me.admin);
+  for (const id of ['nav-users', 'nav-sign-ups', 'nav-lockouts', 'nav-audit']) document.getElementById(id).hidden = !(known && me.admin);
   document.getElementById('who').textContent = known ? (me.name ?? me.email ?? me.username ?? '') : '';
   for (const link of document.querySelectorAll('#nav a')) {
     if (location.hash.startsWith(link.getAttribute('href'))) link.setAttribute('aria-current', 'page');
@@ -70,7 +76,7 @@ async function route() {
     if (!signedIn() && !(await refresh())) {
       setMe(null);
       chrome();
-      return await signInView();
+      return await (location.hash === '#/sign-up' ? signUpView() : signInView());
     }
     if (!me) setMe(await api('GET', '/users/me'));
     chrome();
@@ -82,6 +88,9 @@ async function route() {
     else if (section === 'users' && id) await userView(id);
     else if (section === 'users') await usersView();
     else if (section === 'audit') await auditView();
+    else if (section === 'lockouts') await lockoutsView();
+    else if (section === 'sign-ups') await signUpsView();
+    else if (section === 'profile') await profileView();
     else await apisView();
     view.focus({ preventScroll: true });
   } catch (error) {

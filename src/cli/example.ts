@@ -48,6 +48,7 @@ function consoleOperator(now: number): User {
     admin: true,
     approverOf: [],
     disabled: false,
+    pending: false,
     createdAt: now,
     updatedAt: now,
     passwordChangedAt: null,

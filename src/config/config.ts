@@ -107,6 +107,16 @@ export interface ApiConfig {
   readonly websocket: WebSocketConfig;
   /** Connections to the upstream per process; absent: gateway.upstreamConnections. */
   readonly upstreamConnections?: number;
+  /** Where the API's OpenAPI document comes from (the portal's reference page); null: none. */
+  readonly openapi?: OpenApiSource | null;
+}
+
+export type OpenApiSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'url'; readonly url: string };
+
+export type SignUpMode = 'closed' | 'open' | 'approval';
+
+export interface PortalConfig {
+  readonly signUp: SignUpMode;
 }
 
 export interface GatewayConfig {
@@ -184,6 +194,8 @@ export interface Config {
   readonly bruteForce: BruteForceConfig;
   readonly metrics: MetricsConfig;
   readonly passwordHashing: PasswordHashingConfig;
+  /** Optional for configurations built in code; absent: sign-up closed. */
+  readonly portal?: PortalConfig;
   /** Addresses or CIDR ranges whose X-Forwarded-For is trusted; empty: the peer is the client. */
   readonly trustedProxies: readonly string[];
 }

@@ -31,6 +31,7 @@ export const ENVIRONMENT_OVERRIDES = [
   'GATEHOUSE_PORTAL_HOST',
   'GATEHOUSE_PORTAL_PORT',
   'GATEHOUSE_LOG_LEVEL',
+  'GATEHOUSE_SIGN_UP',
 ] as const;
 
 /** Applies the overrides in place; an empty variable counts as unset. */
@@ -51,6 +52,8 @@ export function applyEnvironmentOverrides(raw: Raw, env: NodeJS.ProcessEnv): voi
   if (publicUrl) raw.publicUrl = publicUrl;
   const logLevel = get('GATEHOUSE_LOG_LEVEL');
   if (logLevel) section(raw, 'log').level = logLevel;
+  const signUp = get('GATEHOUSE_SIGN_UP');
+  if (signUp) section(raw, 'portal').signUp = signUp;
   for (const listener of ['public', 'portal'] as const) {
     const upper = listener.toUpperCase() as 'PUBLIC' | 'PORTAL';
     const host = get(`GATEHOUSE_${upper}_HOST`);

@@ -9,6 +9,7 @@ import {
   type AuthMethodConfig,
   type Config,
   type GrantType,
+  type SignUpMode,
 } from './config.js';
 import type { RawConfig, RawExternalAuthMethod, RawLocalAuthMethod } from './schema.js';
 
@@ -64,6 +65,7 @@ function resolveApi(
   authMethodIds: Set<string>,
   groupIds: Set<string>,
   gateway: RawConfig['gateway'],
+  configDir: string,
 ): ApiConfig {
   const key = `apis[${index}]`;
   if (RESERVED_API_IDS.includes(raw.id)) fail(`${key}.id`, `"${raw.id}" is reserved for Gatehouse's own sign-in`);
@@ -116,7 +118,14 @@ function resolveApi(
     upstreamTimeoutMs: raw.upstreamTimeoutMs ?? gateway.upstreamTimeoutMs,
     websocket: { ...raw.websocket, maxLifetimeSeconds: raw.websocket.maxLifetimeSeconds ?? null },
     upstreamConnections,
+    openapi: openApiSource(raw.openapi, configDir),
   };
+}
+
+function openApiSource(value: string | undefined, configDir: string): ApiConfig['openapi'] {
+  if (value === undefined) return null;
+  if (/^https?:\/\//i.test(value)) return { kind: 'url', url: value };
+  return { kind: 'file', path: path.resolve(configDir, value) };
 }
 
 /** One application's fair share of an API's upstream pool: a quarter, so that no one app takes it all. */
@@ -142,7 +151,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
   checkUnique(raw.apis, 'apis');
   const authMethodIds = new Set(authMethodsRaw.map((m) => m.id));
   const groupIds = new Set(raw.groups.map((g) => g.id));
-  const apis = raw.apis.map((api, i) => resolveApi(api, i, authMethodIds, groupIds, raw.gateway));
+  const apis = raw.apis.map((api, i) => resolveApi(api, i, authMethodIds, groupIds, raw.gateway, configDir));
   apis.forEach((api, i) => {
     const clash = apis.findIndex((other, j) => j < i && overlaps(other.pathPrefix, api.pathPrefix));
     if (clash >= 0) fail(`apis[${i}].pathPrefix`, `"${api.pathPrefix}" overlaps apis[${clash}].pathPrefix "${apis[clash]?.pathPrefix}"`);
@@ -182,6 +191,7 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
     bruteForce: { accounts: { ...raw.bruteForce.accounts }, addresses: { ...raw.bruteForce.addresses } },
     metrics,
     passwordHashing: { ...raw.passwordHashing },
+    portal: { signUp: raw.portal.signUp as SignUpMode },
     trustedProxies: raw.trustedProxies.map((entry, i) => checkProxy(entry, i)),
   };
 }

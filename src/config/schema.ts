@@ -150,6 +150,9 @@ const Api = Type.Object(
     websocket: WebSocketLimits,
     // Overrides gateway.upstreamConnections for this API's upstream.
     upstreamConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    // The API's OpenAPI document for the portal's reference page: a file (relative to this
+    // config file) or an http(s) URL the server fetches (never the browser).
+    openapi: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   },
   { additionalProperties: false },
 );
@@ -281,6 +284,14 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     passwordHashing: PasswordHashing,
+    portal: Type.Object(
+      {
+        // Self sign-up of local accounts on the portal: closed (admins create accounts), open
+        // (an account works at once) or approval (an admin approves each one first).
+        signUp: Type.Enum(['closed', 'open', 'approval'], { default: 'closed' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; from anyone else the
     // header is ignored, so that a client cannot pick the address it is throttled under.
     trustedProxies: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { default: [], maxItems: 1000 }),

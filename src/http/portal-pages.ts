@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 // The developer portal's static files: one HTML page, a few vanilla JS modules, one stylesheet,
@@ -12,16 +13,29 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 const PORTAL_DIR = new URL('../../portal/', import.meta.url);
 
 const SCRIPT = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
 /** Every file the page loads: the entry module imports the others (native ES modules, no bundler). */
-export const PORTAL_MODULES = ['app.js', 'session.js', 'dom.js', 'apis.js', 'applications.js', 'admin.js'] as const;
+export const PORTAL_MODULES = [
+  'app.js', 'session.js', 'dom.js', 'apis.js', 'applications.js', 'admin.js',
+  'audit.js', 'lockouts.js', 'profile.js', 'sign-up.js', 'sign-ups.js', 'reference.js',
+] as const;
 
-const FILES = [
+// The API reference page renders an API's OpenAPI document with Swagger UI (swagger-ui-dist from
+// npm, served from here like the rest). Swagger UI sets inline styles and uses data: images for
+// its icons, so that one page's CSP allows those two; scripts stay 'self' only, no eval.
+const SWAGGER_UI = new URL('./', pathToFileURL(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json')));
+
+const FILES: readonly { url: string; file: string; type: string; dir?: URL; csp?: string }[] = [
   { url: '/', file: 'index.html', type: 'text/html; charset=utf-8' },
-  { url: '/portal/app.css', file: 'app.css', type: 'text/css; charset=utf-8' },
+  { url: '/portal/app.css', file: 'app.css', type: CSS },
   // Browsers ask for /favicon.ico whatever the page links; an SVG answers both.
   { url: '/favicon.ico', file: 'favicon.svg', type: 'image/svg+xml' },
   { url: '/portal/favicon.svg', file: 'favicon.svg', type: 'image/svg+xml' },
   ...PORTAL_MODULES.map((file) => ({ url: `/portal/${file}`, file, type: SCRIPT })),
+  { url: '/reference.html', file: 'reference.html', type: 'text/html; charset=utf-8', csp: 'reference' },
+  { url: '/portal/reference.css', file: 'reference.css', type: CSS },
+  { url: '/portal/vendor/swagger-ui-bundle.js', file: 'swagger-ui-bundle.js', type: SCRIPT, dir: SWAGGER_UI },
+  { url: '/portal/vendor/swagger-ui.css', file: 'swagger-ui.css', type: CSS, dir: SWAGGER_UI },
 ];
 
 /**
@@ -40,9 +54,12 @@ export const PORTAL_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function securityHeaders(reply: FastifyReply): FastifyReply {
+/** The reference page's: the portal's, plus Swagger UI's inline styles and data: icons. */
+export const REFERENCE_CSP = PORTAL_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'").replace("img-src 'self'", "img-src 'self' data:");
+
+function securityHeaders(reply: FastifyReply, csp = PORTAL_CSP): FastifyReply {
   return reply
-    .header('content-security-policy', PORTAL_CSP)
+    .header('content-security-policy', csp)
     .header('x-content-type-options', 'nosniff')
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
@@ -52,9 +69,10 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
 }
 
 export async function portalPages(app: FastifyInstance): Promise<void> {
-  for (const { url, file, type } of FILES) {
+  for (const { url, file, type, dir = PORTAL_DIR, csp } of FILES) {
     // Read once at start-up: a missing file fails the start, not a visitor's request.
-    const body = readFileSync(fileURLToPath(new URL(file, PORTAL_DIR)));
-    app.get(url, { schema: { hide: true } }, async (_request, reply) => securityHeaders(reply).type(type).send(body));
+    const body = readFileSync(fileURLToPath(new URL(file, dir)));
+    const policy = csp === 'reference' ? REFERENCE_CSP : PORTAL_CSP;
+    app.get(url, { schema: { hide: true } }, async (_request, reply) => securityHeaders(reply, policy).type(type).send(body));
   }
 }

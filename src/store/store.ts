@@ -23,6 +23,8 @@ export interface User {
   /** Groups whose APIs' subscriptions this user may approve. */
   readonly approverOf: readonly string[];
   readonly disabled: boolean;
+  /** A self sign-up awaiting an admin's decision; such a user is also disabled. */
+  readonly pending: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly passwordChangedAt: number | null;
@@ -39,7 +41,11 @@ export interface NewUser {
   readonly admin?: boolean;
   readonly approverOf?: readonly string[];
   readonly disabled?: boolean;
+  /** true: created disabled, awaiting approval (self sign-up in `approval` mode). */
+  readonly pending?: boolean;
 }
+
+export type SignUpDecision = 'approve' | 'decline';
 
 export type UserPatch = Partial<Pick<User, 'email' | 'username' | 'name' | 'groups' | 'admin' | 'approverOf' | 'disabled'>>;
 
@@ -270,7 +276,11 @@ export class StoreUnavailableError extends Error {
 }
 
 export interface UserStore {
-  create(user: NewUser, now: number): Promise<User>;
+  /**
+   * With `event`, its audit row (userId: the new user's) is written in the same transaction: both
+   * or neither. A taken email or username is a StoreConflictError.
+   */
+  create(user: NewUser, now: number, event?: NewAuditEvent): Promise<User>;
   findById(id: string): Promise<User | null>;
   /** The users of `ids` that exist, in no particular order: one lookup for a page of names. */
   findByIds(ids: readonly string[]): Promise<readonly User[]>;
@@ -289,8 +299,15 @@ export interface UserStore {
    */
   upgradePasswordHash(id: string, expectedHash: string, newHash: string): Promise<boolean>;
   delete(id: string): Promise<boolean>;
-  list(page?: PageRequest): Promise<Page<User>>;
+  /** Oldest first; `pending` selects the sign-ups awaiting a decision (true) or the others. */
+  list(page?: PageRequest, filter?: { readonly pending?: boolean }): Promise<Page<User>>;
   countAdmins(): Promise<number>;
+  /**
+   * Decides a pending sign-up with its audit row in one transaction: approve enables the user,
+   * decline deletes it (its address may sign up again). Null, and nothing written, when the user
+   * is not (or no longer) pending.
+   */
+  decideSignUp(id: string, decision: SignUpDecision, now: number, event: NewAuditEvent): Promise<User | null>;
 }
 
 export interface ApplicationStore {

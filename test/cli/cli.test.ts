@@ -100,6 +100,7 @@ describe('gatehouse migrate', () => {
     const first = await runCli(['migrate', '--config', configPath], { env });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^applied 0001_initial\n/);
+    assert.match(first.stdout, new RegExp(`^applied ${LATEST_MIGRATION}$`, 'm'));
     const second = await runCli(['migrate', '--config', configPath], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.doesNotMatch(second.stdout, /^applied/m);

@@ -48,6 +48,20 @@ describe('loadConfig', () => {
       api.scopes.map((s) => s.id),
       ['echo:read', 'echo:write'],
     );
+    assert.deepEqual(api.openapi, { kind: 'file', path: path.resolve('echo.openapi.yaml') });
+    assert.deepEqual(config.portal, { signUp: 'closed' });
+  });
+
+  it('reads portal.signUp (closed by default, GATEHOUSE_SIGN_UP overrides) and apis[].openapi', () => {
+    assert.deepEqual(loadConfig({ path: writeConfig(minimalConfig()), env: NO_ENV }).portal, { signUp: 'closed' });
+    const raw = { ...withApi({ openapi: 'https://orders.internal/openapi.json' }), portal: { signUp: 'open' } };
+    const config = loadConfig({ path: writeConfig(raw), env: NO_ENV });
+    assert.deepEqual(config.portal, { signUp: 'open' });
+    assert.deepEqual(config.apis[0]?.openapi, { kind: 'url', url: 'https://orders.internal/openapi.json' });
+    assert.equal(loadConfig({ path: writeConfig(minimalConfig()), env: { GATEHOUSE_SIGN_UP: 'approval' } }).portal?.signUp, 'approval');
+    assert.match(configError({ ...minimalConfig(), portal: { signUp: 'maybe' } }), /portal\.signUp/);
+    assert.match(configError(minimalConfig(), { GATEHOUSE_SIGN_UP: 'sometimes' }), /portal\.signUp/);
+    assert.equal(loadConfig({ path: writeConfig(minimalConfig()), env: NO_ENV }).apis[0]?.openapi, null);
   });
 
   it('applies defaults: token lifetimes, a default plan, the log level', () => {

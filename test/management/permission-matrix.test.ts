@@ -69,6 +69,13 @@ const MATRIX: readonly Row[] = [
   ['release a locked account', () => ({ method: 'DELETE', url: `${v1}/lockouts/accounts/local/nobody@example.com` }), expect(404, 403, 403, 403, 403)],
   ['release a throttled address', () => ({ method: 'DELETE', url: `${v1}/lockouts/addresses/192.0.2.7` }), expect(404, 403, 403, 403, 403)],
   ['how to sign in', () => ({ method: 'GET', url: `${v1}/sign-in` }), expect(200, 200, 200, 200, 200, 200)],
+  // portal.signUp is closed in this world: refused for everyone, signed in or not.
+  ['sign up', () => ({ method: 'POST', url: `${v1}/sign-up`, body: { email: fresh(), password: 'long enough pw' } }), expect(403, 403, 403, 403, 403, 403)],
+  // The target is no pending sign-up: the admin passes the permission check and is told so.
+  ['approve a sign-up', (w) => ({ method: 'POST', url: `${v1}/users/${w.target.id}/sign-up/approve` }), expect(409, 403, 403, 403, 403)],
+  ['decline a sign-up', (w) => ({ method: 'POST', url: `${v1}/users/${w.target.id}/sign-up/decline` }), expect(409, 403, 403, 403, 403)],
+  // "orders" has no reference document in this world: every signed-in role gets as far as that.
+  ["read an API's reference", () => ({ method: 'GET', url: `${v1}/apis/orders/openapi` }), expect(404, 404, 404, 404, 404)],
 ];
 
 // Started at the top level: startTestGatehouse closes the instance when the file's tests end.

@@ -46,7 +46,7 @@ describe('grant_type=client_credentials (RFC 6749 §4.4)', async () => {
   const admin = (): ManagementContext => {
     const actor: User = {
       id: 'test-admin', authMethod: 'local', externalSub: null, email: null, username: null, name: 'admin', passwordHash: null,
-      groups: [], admin: true, approverOf: [], disabled: false, createdAt: 0, updatedAt: 0, passwordChangedAt: null,
+      groups: [], admin: true, approverOf: [], disabled: false, pending: false, createdAt: 0, updatedAt: 0, passwordChangedAt: null,
     };
     const { services } = harness.gatehouse;
     return { store: services.store, config: services.config, passwords: harness.passwords, now: harness.now(), actor, ip: null };

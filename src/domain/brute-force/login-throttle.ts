@@ -96,6 +96,17 @@ export class LoginThrottle {
     return { outcome: 'admitted', pass: { accountKey: account, addressKey: addressCounter } };
   }
 
+  /**
+   * A self sign-up from `address`: counted like a failed sign-in and never forgiven (each one
+   * costs a password hash and may create an account), so that one address cannot mass-create
+   * accounts or probe addresses faster than it could guess passwords. Null: admitted.
+   */
+  async admitSignUp(address: string | null, now: number): Promise<{ readonly retryAfterSeconds: number } | null> {
+    if (address === null) return null;
+    const verdict = await this.#counters.countAttempt(addressKey(address), this.#policies.addresses, now);
+    return verdict.locked ? { retryAfterSeconds: Math.max(1, Math.ceil((verdict.lockedUntil - now) / SECOND)) } : null;
+  }
+
   /** The password was right: the account starts afresh; the address only gets this attempt back. */
   async succeeded(pass: LoginPass, now: number): Promise<void> {
     await this.#counters.clear(pass.accountKey);

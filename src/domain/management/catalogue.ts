@@ -30,6 +30,8 @@ export interface ApiView {
   readonly plans: readonly Pick<PlanConfig, 'id' | 'name' | 'description' | 'requiresApproval' | 'rateLimit'>[];
   /** What its token endpoint serves: allowed by the API and implemented (allowed-grants.ts). */
   readonly grants: readonly string[];
+  /** Whether GET /apis/{id}/openapi serves a reference document (config apis[].openapi). */
+  readonly hasReference: boolean;
 }
 
 export function authMethodViews(context: Pick<ManagementContext, 'config'>): readonly AuthMethodView[] {
@@ -54,11 +56,16 @@ export function apiView(api: ApiConfig, publicUrl: string): ApiView {
     scopes: api.scopes,
     plans: api.plans.map(({ id, name, description, requiresApproval, rateLimit }) => ({ id, name, description, requiresApproval, rateLimit })),
     grants: supportedGrantTypes(api, IMPLEMENTED),
+    hasReference: Boolean(api.openapi),
   };
 }
 
-export function findApiView(context: Pick<ManagementContext, 'config'>, apiId: string, publicUrl: string): ApiView {
+export function findApi(context: Pick<ManagementContext, 'config'>, apiId: string): ApiConfig {
   const api = context.config.apis.find((candidate) => candidate.id === apiId);
   if (!api) throw notFound(`API ${apiId}`);
-  return apiView(api, publicUrl);
+  return api;
+}
+
+export function findApiView(context: Pick<ManagementContext, 'config'>, apiId: string, publicUrl: string): ApiView {
+  return apiView(findApi(context, apiId), publicUrl);
 }

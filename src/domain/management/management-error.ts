@@ -11,20 +11,30 @@ export type ManagementErrorCode =
   /** The request is well-formed but names something invalid (an unknown API, plan, owner). */
   | 'invalid_request'
   /** The current state forbids it (already decided, last admin, built in, duplicate). */
-  | 'conflict';
+  | 'conflict'
+  /** The client's address is throttled (brute-force protection); retryAfterSeconds says for how long. */
+  | 'too_many_requests'
+  /** Something Gatehouse fetches for the request (an API's reference document) failed. */
+  | 'upstream_unavailable';
 
 export class ManagementError extends Error {
   readonly code: ManagementErrorCode;
   readonly detail: string;
   /** The request field the refusal is about (`password`, `apiId`), so that a form can mark it. */
   readonly field: string | null;
+  readonly retryAfterSeconds: number | null;
 
-  constructor(code: ManagementErrorCode, detail: string, options?: { readonly cause?: unknown; readonly field?: string }) {
+  constructor(
+    code: ManagementErrorCode,
+    detail: string,
+    options?: { readonly cause?: unknown; readonly field?: string; readonly retryAfterSeconds?: number },
+  ) {
     super(`${code}: ${detail}`, options);
     this.name = 'ManagementError';
     this.code = code;
     this.detail = detail;
     this.field = options?.field ?? null;
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
 }
 

@@ -37,9 +37,9 @@ function taken(error: unknown): never {
   throw error;
 }
 
-export function listUsers(context: ManagementContext, page: PageRequest): Promise<Page<User>> {
+export function listUsers(context: ManagementContext, page: PageRequest, filter: { readonly pending?: boolean } = {}): Promise<Page<User>> {
   requireAdmin(context.actor, 'list users');
-  return context.store.users.list(page);
+  return context.store.users.list(page, filter);
 }
 
 export async function createUser(context: ManagementContext, input: NewUserInput): Promise<User> {
@@ -82,6 +82,7 @@ async function refuseLosingLastAdmin(context: ManagementContext, target: User): 
 export async function updateUser(context: ManagementContext, userId: string, patch: UserPatch): Promise<User> {
   const target = await findUser(context, userId);
   requireUserPatchAllowed(context.actor, target, patch);
+  if (target.pending && patch.disabled !== undefined) throw conflict('this user awaits approval of their sign-up: approve or decline it instead');
   checkGroups(context, patch.groups, 'groups');
   checkGroups(context, patch.approverOf, 'approverOf');
   if ((patch.admin === false || patch.disabled === true) && target.admin) await refuseLosingLastAdmin(context, target);

@@ -10,6 +10,7 @@ import { lockoutRoutes } from './lockout-routes.js';
 import { managementErrorHandler, sendProblem } from './problem-details.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { signInInfoRoute } from './sign-in-routes.js';
+import { signUpRoutes } from './sign-up-routes.js';
 import { subscriptionRoutes } from './subscription-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -50,6 +51,7 @@ export async function managementApi(app: FastifyInstance, options: { readonly se
       api.addHook('preValidation', refuseControlCharacters);
       api.setNotFoundHandler((request, reply) => sendProblem(request, reply, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`));
       signInInfoRoute(api, services);
+      signUpRoutes(api, services);
       userRoutes(api, services);
       applicationRoutes(api, services);
       subscriptionRoutes(api, services);

@@ -26,6 +26,9 @@ export const PROBLEMS: Readonly<Record<ProblemCode, WireProblem>> = {
   // The request did not match the route's schema (the OpenAPI document describes it).
   validation_failed: { status: 400, title: 'Request does not match the schema' },
   conflict: { status: 409, title: 'Conflict with the current state' },
+  // RFC 6585 §4: the address is throttled; sent with Retry-After.
+  too_many_requests: { status: 429, title: 'Too many requests' },
+  upstream_unavailable: { status: 502, title: 'Bad gateway' },
   server_error: { status: 500, title: 'Internal error' },
   // The database did not answer in time or refused connections; sent with Retry-After.
   temporarily_unavailable: { status: 503, title: 'Temporarily unavailable' },
@@ -74,6 +77,7 @@ export function sendProblem(
 export function managementErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof ManagementError) {
     request.log.info({ code: error.code }, 'management request refused');
+    if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
     const errors = error.field === null ? [] : [{ field: error.field, message: error.detail }];
     return sendProblem(request, reply, error.code, error.detail, undefined, errors);
   }

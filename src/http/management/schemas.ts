@@ -59,6 +59,7 @@ export const User = Type.Object(
     admin: Type.Boolean(),
     approverOf: Type.Array(Type.String()),
     disabled: Type.Boolean(),
+    pending: Type.Boolean({ description: 'a self sign-up awaiting an admin’s approval (it cannot sign in)' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     passwordChangedAt: NullableTimestamp,
@@ -197,6 +198,7 @@ export const Api = Type.Object(
       }),
     ),
     grants: Type.Array(Type.String(), { description: 'the grant types its token endpoint accepts' }),
+    hasReference: Type.Boolean({ description: 'GET /apis/{apiId}/openapi serves its OpenAPI document' }),
   },
   { $id: 'Api' },
 );

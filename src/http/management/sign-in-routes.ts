@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { signUpMode } from '../../domain/management/sign-up.js';
 import { PORTAL_API_ID, PORTAL_CLIENT_ID, portalApi } from '../../domain/portal-sign-in.js';
 import type { Services } from '../services.js';
 import { oauthRoutes } from '../oauth/oauth-routes.js';
@@ -19,6 +20,7 @@ const SignInInfo = Type.Object({
   apiId: Type.String(),
   clientId: Type.String({ description: 'the built-in public client: send it without a secret' }),
   tokenEndpoints: Type.Array(Type.Object({ authMethod: Type.String(), name: Type.String(), url: Type.String() })),
+  signUp: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('approval')], { description: 'whether POST /api/v1/sign-up is open (portal.signUp)' }),
 });
 
 /** The token, revocation and metadata endpoints of the built-in API, on the portal listener. */
@@ -46,6 +48,7 @@ export function signInInfoRoute(app: FastifyInstance, services: Services): void 
         name: method.name,
         url: `${request.protocol}://${request.host}/auth/${encodeURIComponent(method.id)}/api/${PORTAL_API_ID}/token`,
       })),
+      signUp: signUpMode(services.config),
     }),
   });
 }

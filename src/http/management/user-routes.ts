@@ -43,6 +43,11 @@ const UserPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+const UserListQuery = Type.Object({
+  ...PageQuery.properties,
+  pending: Type.Optional(Type.Boolean({ description: 'true: only the sign-ups awaiting approval; false: only the others' })),
+});
+
 const PasswordChange = Type.Object(
   { password: Password, currentPassword: Type.Optional(Password) },
   { additionalProperties: false, description: 'currentPassword is required when changing your own password' },
@@ -52,8 +57,11 @@ export function userRoutes(app: FastifyInstance, services: Services): void {
   const tag = 'users';
   addManagementRoute(app, services, {
     method: 'GET', url: '/users', tag, summary: 'List users (admin)',
-    querystring: PageQuery, response: pageOf('User'),
-    handle: async (context, { query }) => pageView(await listUsers(context, query), userView),
+    querystring: UserListQuery, response: pageOf('User'),
+    handle: async (context, { query }) => {
+      const { pending, ...page } = query;
+      return pageView(await listUsers(context, page, pending === undefined ? {} : { pending }), userView);
+    },
   });
   addManagementRoute(app, services, {
     method: 'POST', url: '/users', tag, summary: 'Create a local user (admin)', status: 201,

@@ -13,6 +13,8 @@ export interface UsersTable {
   is_admin: number;
   approver_of: string;
   disabled: number;
+  /** 1: a self sign-up awaiting approval (always disabled too). */
+  pending: number;
   created_at: number;
   updated_at: number;
   password_changed_at: number | null;

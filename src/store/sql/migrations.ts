@@ -126,6 +126,15 @@ const migrations: Record<string, Migration> = {
       await rebuildSqliteTokenFamilies(db);
     },
   },
+  // Self sign-up (config portal.signUp): an account awaiting an admin's approval. It is stored
+  // disabled as well, so that every sign-in path (password grant, refresh, management API)
+  // refuses it without knowing about sign-up at all.
+  '0004_user_sign_up': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('users').addColumn('pending', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.createIndex('users_pending').on('users').columns(['pending', 'created_at']).execute();
+    },
+  },
 };
 
 /**

@@ -35,6 +35,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     admin: row.is_admin === 1,
     approverOf: list(row.approver_of),
     disabled: row.disabled === 1,
+    pending: row.pending === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     passwordChangedAt: row.password_changed_at,

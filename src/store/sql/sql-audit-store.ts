@@ -1,10 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { AuditEvent, AuditFilter, AuditStore, NewAuditEvent, Page, PageRequest } from '../store.js';
 import { HOT, type HotPaths } from './hot-paths.js';
-import type { Database } from './database.js';
+import type { AuditEventsTable, Database } from './database.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
 import { json, toAuditEvent } from './rows.js';
+
+/** The row of an audit event; other stores insert it inside their own transactions. */
+export function auditRow(event: NewAuditEvent): Insertable<AuditEventsTable> & Selectable<AuditEventsTable> {
+  return {
+    id: randomUUID(),
+    at: event.at,
+    type: event.type,
+    actor_user_id: event.actorUserId ?? null,
+    user_id: event.userId ?? null,
+    application_id: event.applicationId ?? null,
+    subscription_id: event.subscriptionId ?? null,
+    api_id: event.apiId ?? null,
+    family_id: event.familyId ?? null,
+    ip: event.ip ?? null,
+    details: json(event.details ?? {}),
+  };
+}
 
 export class SqlAuditStore implements AuditStore {
   private readonly db: Kysely<Database>;
@@ -15,19 +32,7 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async record(event: NewAuditEvent): Promise<AuditEvent> {
-    const row = {
-      id: randomUUID(),
-      at: event.at,
-      type: event.type,
-      actor_user_id: event.actorUserId ?? null,
-      user_id: event.userId ?? null,
-      application_id: event.applicationId ?? null,
-      subscription_id: event.subscriptionId ?? null,
-      api_id: event.apiId ?? null,
-      family_id: event.familyId ?? null,
-      ip: event.ip ?? null,
-      details: json(event.details ?? {}),
-    };
+    const row = auditRow(event);
     await this.hot.run(HOT.auditEvent, [
       row.id,
       row.at,

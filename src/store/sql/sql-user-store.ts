@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { ExternalProfile, NewUser, Page, PageRequest, User, UserPatch, UserStore } from '../store.js';
+import type { ExternalProfile, NewAuditEvent, NewUser, Page, PageRequest, SignUpDecision, User, UserPatch, UserStore } from '../store.js';
+import { auditRow } from './sql-audit-store.js';
 import { withConstraints } from './constraint-errors.js';
 import { HOT, type HotPaths } from './hot-paths.js';
 import type { Database, UsersTable } from './database.js';
@@ -17,7 +18,7 @@ export class SqlUserStore implements UserStore {
     this.hot = hot;
   }
 
-  async create(user: NewUser, now: number): Promise<User> {
+  async create(user: NewUser, now: number, event?: NewAuditEvent): Promise<User> {
     const row = {
       id: randomUUID(),
       auth_method: user.authMethod,
@@ -29,12 +30,23 @@ export class SqlUserStore implements UserStore {
       groups: json(user.groups ?? []),
       is_admin: bit(user.admin ?? false),
       approver_of: json(user.approverOf ?? []),
-      disabled: bit(user.disabled ?? false),
+      // A pending sign-up is disabled too: every sign-in path refuses it as it refuses a disabled user.
+      disabled: bit((user.disabled ?? false) || (user.pending ?? false)),
+      pending: bit(user.pending ?? false),
       created_at: now,
       updated_at: now,
       password_changed_at: user.passwordHash ? now : null,
     };
-    await withConstraints('user', () => this.db.insertInto('users').values(row).execute());
+    if (event === undefined) {
+      await withConstraints('user', () => this.db.insertInto('users').values(row).execute());
+    } else {
+      await withConstraints('user', () =>
+        this.db.transaction().execute(async (trx) => {
+          await trx.insertInto('users').values(row).execute();
+          await trx.insertInto('audit_events').values(auditRow({ ...event, userId: row.id })).execute();
+        }),
+      );
+    }
     return toUser(row);
   }
 
@@ -119,13 +131,33 @@ export class SqlUserStore implements UserStore {
     return result.numDeletedRows > 0n;
   }
 
-  async list(page?: PageRequest): Promise<Page<User>> {
+  async list(page?: PageRequest, filter: { readonly pending?: boolean } = {}): Promise<Page<User>> {
     const limit = pageSize(page);
     const after = decodeCursor(page);
     let query = this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(limit + 1);
+    if (filter.pending !== undefined) query = query.where('pending', '=', bit(filter.pending));
     if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(Number(after.key), after.id)));
     const rows = await query.execute();
     return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), toUser);
+  }
+
+  async decideSignUp(id: string, decision: SignUpDecision, now: number, event: NewAuditEvent): Promise<User | null> {
+    return this.db.transaction().execute(async (trx) => {
+      // The condition on `pending` makes two admins deciding at once a single decision.
+      const row =
+        decision === 'approve'
+          ? await trx
+              .updateTable('users')
+              .set({ pending: 0, disabled: 0, updated_at: now })
+              .where('id', '=', id)
+              .where('pending', '=', 1)
+              .returningAll()
+              .executeTakeFirst()
+          : await trx.deleteFrom('users').where('id', '=', id).where('pending', '=', 1).returningAll().executeTakeFirst();
+      if (!row) return null;
+      await trx.insertInto('audit_events').values(auditRow({ ...event, userId: id })).execute();
+      return toUser(row);
+    });
   }
 
   async countAdmins(): Promise<number> {

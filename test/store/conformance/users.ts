@@ -28,6 +28,7 @@ export function userStoreSuite(open: OpenStore): void {
         admin: false,
         approverOf: [],
         disabled: false,
+        pending: false,
         createdAt: T0,
         updatedAt: T0,
         passwordChangedAt: T0,
@@ -52,6 +53,7 @@ export function userStoreSuite(open: OpenStore): void {
       assert.deepEqual(await store.users.findById(user.id), {
         ...input,
         id: user.id,
+        pending: false,
         passwordHash: null,
         createdAt: T0,
         updatedAt: T0,
@@ -239,6 +241,39 @@ export function userStoreSuite(open: OpenStore): void {
       assert.deepEqual(sorted(ids(found)), sorted([alice.id, bob.id]));
       assert.deepEqual(found.find((user) => user.id === alice.id), alice);
       assert.deepEqual(await store.users.findByIds([]), []);
+    });
+
+    test('a pending sign-up is stored disabled, with its audit row in the same transaction', async (store) => {
+      const event = { type: 'user.sign_up_requested', at: T0, ip: '192.0.2.1', details: { mode: 'approval' } };
+      const user = await store.users.create({ authMethod: 'local', email: 'new@example.com', passwordHash: '$argon2id$h', pending: true }, T0, event);
+      assert.deepEqual({ pending: user.pending, disabled: user.disabled }, { pending: true, disabled: true });
+      assert.deepEqual(await store.users.findById(user.id), user);
+      const [row] = (await store.audit.list({ type: 'user.sign_up_requested' })).items;
+      assert.deepEqual({ userId: row?.userId, ip: row?.ip, details: row?.details }, { userId: user.id, ip: '192.0.2.1', details: { mode: 'approval' } });
+      // A taken address writes neither the user nor the audit row.
+      await rejectsWithConflict(store.users.create({ authMethod: 'local', email: 'NEW@example.com', pending: true }, T1, { ...event, at: T1 }));
+      assert.equal((await store.audit.list({ type: 'user.sign_up_requested' })).items.length, 1);
+    });
+
+    test('list filters pending sign-ups; decideSignUp approves or declines each once, audited', async (store) => {
+      const active = await createLocalUser(store, T0);
+      const pendingIds: string[] = [];
+      for (const email of ['p1@example.com', 'p2@example.com']) {
+        pendingIds.push((await store.users.create({ authMethod: 'local', email, passwordHash: '$argon2id$h', pending: true }, T0)).id);
+      }
+      assert.deepEqual(sorted(ids((await store.users.list({}, { pending: true })).items)), sorted(pendingIds));
+      assert.deepEqual(ids((await store.users.list({}, { pending: false })).items), [active.id]);
+      const [approveId = '', declineId = ''] = pendingIds;
+      const decided = { at: T1, actorUserId: active.id, ip: null, details: {} };
+      const approved = await store.users.decideSignUp(approveId, 'approve', T1, { ...decided, type: 'user.sign_up_approved' });
+      assert.deepEqual({ pending: approved?.pending, disabled: approved?.disabled, updatedAt: approved?.updatedAt }, { pending: false, disabled: false, updatedAt: T1 });
+      assert.equal(await store.users.decideSignUp(approveId, 'approve', T1, { ...decided, type: 'user.sign_up_approved' }), null, 'decided once');
+      assert.equal(await store.users.decideSignUp(active.id, 'decline', T1, { ...decided, type: 'user.sign_up_declined' }), null, 'an active user is no sign-up');
+      assert.ok(await store.users.findById(active.id));
+      assert.equal((await store.users.decideSignUp(declineId, 'decline', T1, { ...decided, type: 'user.sign_up_declined' }))?.id, declineId);
+      assert.equal(await store.users.findById(declineId), null, 'a declined sign-up is deleted');
+      const events = (await store.audit.list({ actorUserId: active.id })).items.map((e) => [e.type, e.userId]);
+      assert.deepEqual(sorted(events.map((e) => e.join(' '))), sorted([`user.sign_up_approved ${approveId}`, `user.sign_up_declined ${declineId}`]));
     });
   });
 }
