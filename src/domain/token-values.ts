@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // Bearer values: access tokens, refresh tokens and client secrets. 256 bits from the CSPRNG
 // (RFC 6749 §10.10 asks for a probability of guessing of at most 2^-128; RFC 6750 §5.2), encoded
@@ -18,8 +18,9 @@ export function newTokenValue(): string {
 }
 
 /** SHA-256 of the value, lower-case hex: the form in which tokens and client secrets are stored. */
+// crypto.hash, the one-shot form: a third of createHash's cost, and the gateway hashes every request's token.
 export function hashTokenValue(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /** Compares a presented value with a stored SHA-256 hex digest in constant time. */
