@@ -20,6 +20,14 @@ export function bounded(allowed: ReadonlySet<string>, value: string | undefined)
   return value !== undefined && allowed.has(value) ? value : OTHER;
 }
 
+/** The status classes by their digit, "other" at 0 (gatewayRequestCounts). */
+const STATUS_CLASSES = [OTHER, '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** The index of a status's class in STATUS_CLASSES. */
+export function statusClassIndex(status: number): number {
+  return status >= 100 && status < 600 ? Math.floor(status / 100) : 0;
+}
+
 export function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : OTHER;
 }
@@ -60,7 +68,7 @@ export class GatehouseMetrics {
   });
   // The gateway's two per-request metrics are plain numbers on the hot path (prom-client hashes
   // the labels of every observation): counts per API and status class, copied at scrape time.
-  readonly #gatewayCounts = new Map<string, Map<string, number>>();
+  readonly #gatewayCounts = new Map<string, Float64Array>();
   readonly #gatewayCounted = new Map<string, number>();
   readonly gatewayRequests = new Counter({
     name: 'gatehouse_gateway_requests_total',
@@ -96,11 +104,11 @@ export class GatehouseMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
   }
 
-  /** The plain counts of one API's gateway requests by status class ("1xx" … "5xx", "other"). */
-  gatewayRequestCounts(apiId: string): Map<string, number> {
+  /** The plain counts of one API's gateway requests: index 1–5 the status class 1xx–5xx, 0 "other". */
+  gatewayRequestCounts(apiId: string): Float64Array {
     let counts = this.#gatewayCounts.get(apiId);
     if (!counts) {
-      counts = new Map(['1xx', '2xx', '3xx', '4xx', '5xx', OTHER].map((name) => [name, 0]));
+      counts = new Float64Array(STATUS_CLASSES.length);
       this.#gatewayCounts.set(apiId, counts);
     }
     return counts;
@@ -108,7 +116,8 @@ export class GatehouseMetrics {
 
   #copyGatewayCounts(): void {
     for (const [api, counts] of this.#gatewayCounts) {
-      for (const [statusClass, now] of counts) {
+      for (const [index, statusClass] of STATUS_CLASSES.entries()) {
+        const now = counts[index] ?? 0;
         const key = `${api} ${statusClass}`;
         const delta = now - (this.#gatewayCounted.get(key) ?? 0);
         if (delta > 0) this.gatewayRequests.inc({ api, status_class: statusClass }, delta);

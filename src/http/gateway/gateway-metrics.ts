@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { statusClass, type GatehouseMetrics } from '../../observability/metrics.js';
+import { statusClassIndex, type GatehouseMetrics } from '../../observability/metrics.js';
 
 // One API's gateway traffic as metrics: requests by status class (the upstream's, or the gateway's
 // own refusal) and the time to the response. Both are plain numbers per API, resolved at start-up
@@ -9,8 +9,8 @@ export function countGatewayRequests(scope: FastifyInstance, apiId: string, metr
   const seconds = metrics.gatewaySeconds.labels(apiId);
   const counts = metrics.gatewayRequestCounts(apiId);
   scope.addHook('onResponse', (_request, reply, done) => {
-    const status = statusClass(reply.statusCode);
-    counts.set(status, (counts.get(status) ?? 0) + 1);
+    const index = statusClassIndex(reply.statusCode);
+    counts[index] = (counts[index] ?? 0) + 1;
     seconds.observe(reply.elapsedTime / 1000);
     done();
   });
