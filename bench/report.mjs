@@ -188,6 +188,9 @@ export function renderReport(r) {
     'dropped afterwards). `npm run bench:smoke` runs every scenario for a second on tiny data and checks only that they ran.',
     '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|http-proxy|off] [--cpu-prof DIR]`: only the gateway,',
     'password-grant and isolation scenarios, of the build in DIR (a before/after), into FILE, against another bare proxy, with CPU profiles.',
+    '`node bench/ab.mjs --roots DIR,DIR,bare [--scenario gateway|refresh] [--rounds N] [--requests N] [--level warn|info] [--cpu-prof DIR]`:',
+    'builds (and the bare proxy) compared by CPU µs per request, each in its own process per round, interleaved, medians: the figure',
+    'that a shared machine distorts least.',
     '',
   );
   return { markdown: lines.join('\n'), targets };

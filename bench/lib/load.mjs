@@ -6,15 +6,16 @@ import autocannon from 'autocannon';
  * Runs autocannon for `seconds` (hard-stopped at seconds + 15 s) and summarises: 2xx per second,
  * latency percentiles of the 2xx answers in ms (to the µs), errors and non-2xx answers. `rate` fixes the offered load (req/s).
  */
-export async function load({ url, connections, seconds, rate, method = 'GET', headers, body, requests }) {
-  const options = { url, connections, duration: seconds, method, headers, body, requests, timeout: 10 };
+export async function load({ url, connections, seconds, amount, rate, method = 'GET', headers, body, requests }) {
+  // `amount`: a fixed number of requests instead of a duration (bench/ab.mjs compares CPU per request).
+  const options = { url, connections, method, headers, body, requests, timeout: 10, ...(amount ? { amount } : { duration: seconds }) };
   if (rate) options.overallRate = rate;
   let instance;
   // autocannon's own histogram has 1 ms resolution; this one keeps microseconds (2xx only).
   const micros = createHistogram();
   const cpuBefore = process.cpuUsage();
   const result = await new Promise((resolve, reject) => {
-    const guard = setTimeout(() => instance?.stop(), (seconds + 15) * 1000);
+    const guard = setTimeout(() => instance?.stop(), ((seconds ?? 120) + 15) * 1000);
     instance = autocannon(options, (error, res) => {
       clearTimeout(guard);
       if (error) reject(error);

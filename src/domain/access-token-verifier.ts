@@ -65,8 +65,10 @@ export class AccessTokenVerifier {
 
   constructor(options: AccessTokenVerifierOptions) {
     this.#options = options;
-    this.#live = new LRUCache({ max: options.maxEntries });
-    this.#dead = new LRUCache({ max: options.maxEntries, ttl: DEAD_TOKEN_TTL_MS });
+    // ttlResolution 0: read the clock on each check. lru-cache's default keeps it for 1 ms with a
+    // timer per millisecond, which showed under the gateway's load (timers < get in a profile).
+    this.#live = new LRUCache({ max: options.maxEntries, ttlResolution: 0 });
+    this.#dead = new LRUCache({ max: options.maxEntries, ttl: DEAD_TOKEN_TTL_MS, ttlResolution: 0 });
   }
 
   async verify(tokenValue: string, apiId: string): Promise<AccessTokenCheck> {

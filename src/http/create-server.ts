@@ -4,6 +4,7 @@ import type { PublicListenerConfig } from '../config/config.js';
 import { clientErrorHandler } from './client-errors.js';
 import { applyClientTimeouts, serverTimeoutOptions } from './client-timeouts.js';
 import { drainOnClose } from './drain.js';
+import { requestLogger } from './request-logger.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Services } from './services.js';
@@ -37,6 +38,7 @@ export function createServer(services: Services, name: 'public' | 'portal', limi
     clientErrorHandler,
     forceCloseConnections: 'idle',
     logController: new AccessLog(), // one line per request, not two
+    childLoggerFactory: requestLogger, // made on a request's first line, not for every request
   });
   // Both listeners answer OAuth requests (the portal's sign-in uses the token endpoint too).
   decorateOAuthRequests(app);

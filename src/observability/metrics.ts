@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config/config.js';
+import { PlainHistogram } from './plain-histogram.js';
 
 // Gatehouse's Prometheus metrics (text exposition format, prom-client). Every label value comes
 // from a bounded set fixed at start-up — API ids, auth method ids, grant types, OAuth error codes,
@@ -17,6 +18,14 @@ export const OTHER = 'other';
 /** A label value from a fixed set, or "other": no client input ever becomes a series of its own. */
 export function bounded(allowed: ReadonlySet<string>, value: string | undefined): string {
   return value !== undefined && allowed.has(value) ? value : OTHER;
+}
+
+/** The status classes by their digit, "other" at 0 (gatewayRequestCounts). */
+const STATUS_CLASSES = [OTHER, '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
+
+/** The index of a status's class in STATUS_CLASSES. */
+export function statusClassIndex(status: number): number {
+  return status >= 100 && status < 600 ? Math.floor(status / 100) : 0;
 }
 
 export function statusClass(status: number): string {
@@ -57,18 +66,23 @@ export class GatehouseMetrics {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
+  // The gateway's two per-request metrics are plain numbers on the hot path (prom-client hashes
+  // the labels of every observation): counts per API and status class, copied at scrape time.
+  readonly #gatewayCounts = new Map<string, Float64Array>();
+  readonly #gatewayCounted = new Map<string, number>();
   readonly gatewayRequests = new Counter({
     name: 'gatehouse_gateway_requests_total',
     help: 'Requests under an API prefix by API and status class (the upstream\'s, or the gateway\'s own refusal).',
     labelNames: ['api', 'status_class'] as const,
     registers: [this.registry],
+    collect: () => this.#copyGatewayCounts(),
   });
-  readonly gatewaySeconds = new Histogram({
+  readonly gatewaySeconds = new PlainHistogram({
     name: 'gatehouse_gateway_request_duration_seconds',
     help: 'Time from a gateway request to its response headers, by API.',
-    labelNames: ['api'] as const,
+    labelName: 'api',
     buckets: REQUEST_BUCKETS,
-    registers: [this.registry],
+    registry: this.registry,
   });
   readonly rateLimitRefusals = new Counter({
     name: 'gatehouse_rate_limit_refusals_total',
@@ -88,6 +102,28 @@ export class GatehouseMetrics {
     this.apiIds = new Set(config.apis.map((api) => api.id));
     this.authMethodIds = new Set(config.authMethods.map((method) => method.id));
     collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
+  }
+
+  /** The plain counts of one API's gateway requests: index 1–5 the status class 1xx–5xx, 0 "other". */
+  gatewayRequestCounts(apiId: string): Float64Array {
+    let counts = this.#gatewayCounts.get(apiId);
+    if (!counts) {
+      counts = new Float64Array(STATUS_CLASSES.length);
+      this.#gatewayCounts.set(apiId, counts);
+    }
+    return counts;
+  }
+
+  #copyGatewayCounts(): void {
+    for (const [api, counts] of this.#gatewayCounts) {
+      for (const [index, statusClass] of STATUS_CLASSES.entries()) {
+        const now = counts[index] ?? 0;
+        const key = `${api} ${statusClass}`;
+        const delta = now - (this.#gatewayCounted.get(key) ?? 0);
+        if (delta > 0) this.gatewayRequests.inc({ api, status_class: statusClass }, delta);
+        this.#gatewayCounted.set(key, now);
+      }
+    }
   }
 
   /**

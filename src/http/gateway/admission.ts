@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { ApiConfig } from '../../config/config.js';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../../domain/access-token-verifier.js';
 import { parseBearerAuthorization } from '../../domain/bearer-token.js';
@@ -17,11 +17,21 @@ export interface AdmissionServices {
   readonly metrics: Pick<GatehouseMetrics, 'rateLimitRefusals'> | null;
 }
 
-const admitted = new WeakMap<object, VerifiedAccessToken>();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The access token the gateway admitted this request with; null before admission. */
+    gatewayToken: VerifiedAccessToken | null;
+  }
+}
+
+/** Before any API's hooks: every gateway request carries the slot (one object shape for all). */
+export function decorateGatewayRequests(app: FastifyInstance): void {
+  app.decorateRequest('gatewayToken', null);
+}
 
 /** The token the request was admitted with; throws if admission did not run (a wiring bug). */
-export function admittedToken(request: object): VerifiedAccessToken {
-  const token = admitted.get(request);
+export function admittedToken(request: { readonly gatewayToken: VerifiedAccessToken | null }): VerifiedAccessToken {
+  const token = request.gatewayToken;
   if (!token) throw new Error('gateway request forwarded without admission');
   return token;
 }
@@ -63,7 +73,7 @@ export function admission(api: ApiConfig, services: AdmissionServices): onReques
       request.log.info({ api: api.id, reason: check.reason }, 'gateway refused an access token');
       return sendInvalidToken(reply, api.id);
     }
-    admitted.set(request, check.token);
+    request.gatewayToken = check.token;
     await applyRateLimit(request, reply, api, check.token, services.rateLimiter, countRefusal);
     return reply.sent ? reply : undefined;
   };

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { statusClass, type GatehouseMetrics } from '../../observability/metrics.js';
+import { statusClassIndex, type GatehouseMetrics } from '../../observability/metrics.js';
 
 // One API's gateway traffic as metrics: requests by status class (the upstream's, or the gateway's
-// own refusal) and the time to the response. Children are resolved once per API at start-up so
-// that a request costs two increments and no label lookup by string building.
+// own refusal) and the time to the response. Both are plain numbers per API, resolved at start-up
+// and copied into the exposition at scrape time (metrics.ts): a request costs two increments.
 
 export function countGatewayRequests(scope: FastifyInstance, apiId: string, metrics: GatehouseMetrics): void {
   const seconds = metrics.gatewaySeconds.labels(apiId);
-  const byClass = new Map(['1xx', '2xx', '3xx', '4xx', '5xx'].map((name) => [name, metrics.gatewayRequests.labels(apiId, name)]));
+  const counts = metrics.gatewayRequestCounts(apiId);
   scope.addHook('onResponse', (_request, reply, done) => {
-    const status = reply.statusCode;
-    (byClass.get(statusClass(status)) ?? metrics.gatewayRequests.labels(apiId, 'other')).inc();
+    const index = statusClassIndex(reply.statusCode);
+    counts[index] = (counts[index] ?? 0) + 1;
     seconds.observe(reply.elapsedTime / 1000);
     done();
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../../config/config.js';
 import type { RevocationBus } from '../../domain/revocation-fanout.js';
-import type { AdmissionServices } from './admission.js';
+import { decorateGatewayRequests, type AdmissionServices } from './admission.js';
 import { registerApiProxy, type ProxyLimits } from './api-proxy.js';
 import { countGatewayRequests } from './gateway-metrics.js';
 import type { GatehouseMetrics } from '../../observability/metrics.js';
@@ -24,6 +24,7 @@ export interface GatewayRoutesOptions {
 
 export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutesOptions): Promise<void> {
   app.removeAllContentTypeParsers();
+  decorateGatewayRequests(app);
   const { services, metrics, limits } = options;
   // Open WebSockets end with their login, in every process (open-websockets.ts).
   const sockets = new OpenWebSockets(services.accessTokens, services.now);

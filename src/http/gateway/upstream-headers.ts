@@ -46,19 +46,24 @@ export interface ForwardingContext {
 }
 
 export function identityHeaders(token: VerifiedAccessToken): Record<string, string> {
-  const consumer: Record<string, string> = {
-    'x-authenticated-scope': token.scope,
-    'x-consumer-id': token.subscriptionId,
-    'x-consumer-custom-id': token.subscriptionId,
-    'x-consumer-username': token.applicationId,
-    'x-credential-identifier': token.clientId,
-  };
+  return setIdentityHeaders({}, token);
+}
+
+/** Sets the identity headers on `headers` in place (per request: no object to build and copy). */
+function setIdentityHeaders<T extends object>(headers: T, token: VerifiedAccessToken): T & Record<string, string> {
+  const target: Record<string, unknown> = headers as Record<string, unknown>;
+  target['x-authenticated-scope'] = token.scope;
+  target['x-consumer-id'] = token.subscriptionId;
+  target['x-consumer-custom-id'] = token.subscriptionId;
+  target['x-consumer-username'] = token.applicationId;
+  target['x-credential-identifier'] = token.clientId;
   // A client-credentials token (RFC 6749 §4.4) carries no user: the user headers are absent, not
   // empty, as Kong's OAuth2 plugin leaves them, so an upstream cannot mistake "" for someone.
-  if (token.userId === null) return consumer;
-  consumer['x-authenticated-userid'] = token.userId;
-  consumer['x-authenticated-auth-method'] = token.authMethod;
-  return consumer;
+  if (token.userId !== null) {
+    target['x-authenticated-userid'] = token.userId;
+    target['x-authenticated-auth-method'] = token.authMethod;
+  }
+  return headers as T & Record<string, string>;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -90,7 +95,9 @@ export function isReserved(name: string): boolean {
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: ForwardingContext): IncomingHttpHeaders {
   const scoped = connectionScoped(incoming);
   const headers: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  // for…in, not Object.entries: this runs for every proxied request, and needs no pair arrays.
+  for (const name in incoming) {
+    const value = incoming[name];
     const lower = name.toLowerCase();
     if (value === undefined || HOP_BY_HOP.has(lower) || scoped.has(lower) || isReserved(lower) || lower === 'expect') continue;
     headers[lower] = value;
@@ -102,16 +109,16 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, context: F
   headers['x-forwarded-for'] = typeof priorFor === 'string' && priorFor !== '' ? `${priorFor}, ${peer}` : peer;
   headers['x-forwarded-proto'] = context.protocol;
   headers['x-forwarded-host'] = context.host;
-  return Object.assign(headers, identityHeaders(context.token));
+  return setIdentityHeaders(headers, context.token);
 }
 
 /** Response headers from the upstream, minus the hop-by-hop ones. */
 export function downstreamResponseHeaders<T extends Record<string, unknown>>(headers: T): T {
   const scoped = connectionScoped(headers as IncomingHttpHeaders);
   const kept: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
     const lower = name.toLowerCase();
-    if (!HOP_BY_HOP.has(lower) && !scoped.has(lower)) kept[name] = value;
+    if (!HOP_BY_HOP.has(lower) && !scoped.has(lower)) kept[name] = headers[name];
   }
   return kept as T;
 }

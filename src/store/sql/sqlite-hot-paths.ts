@@ -39,7 +39,16 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
     }
     return statement;
   };
-  const positional = (hot: HotStatement) => prepared(hot.text.replace(/\$\d+/g, '?'));
+  // By the statement object: the placeholder rewrite is not redone on every request.
+  const byHot = new Map<HotStatement, BetterSqlite3.Statement>();
+  const positional = (hot: HotStatement): BetterSqlite3.Statement => {
+    let statement = byHot.get(hot);
+    if (!statement) {
+      statement = prepared(hot.text.replace(/\$\d+/g, '?'));
+      byHot.set(hot, statement);
+    }
+    return statement;
+  };
 
   async function exclusive<T>(work: () => T): Promise<T> {
     if (!sqlite.inTransaction) return work();

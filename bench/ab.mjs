@@ -1,0 +1,91 @@
+// A/B of Gatehouse builds by CPU per request, the figure a shared machine does not distort much:
+// each build serves the same store in a process of its own per round, gets a warm-up and then a
+// fixed number of requests; its user+sys CPU time (from /proc) over the 2xx answers is its µs per
+// request. Rounds interleave the builds (A B B A A B …); medians.
+// `bare` among the roots: the bare Fastify + reply-from proxy of the gateway scenario.
+// Usage: node bench/ab.mjs --roots DIR|bare[,DIR|bare…] [--scenario gateway|refresh] [--rounds 5]
+//        [--requests 20000] [--level warn|info] [--cpu-prof DIR]
+// Store: PostgreSQL + Redis when DATABASE_URL is set, else SQLite.
+import path from 'node:path';
+import { cpuSecondsOf } from './lib/children.mjs';
+import { API_PREFIX, prepareGatehouse, serve } from './lib/gatehouse.mjs';
+import { basic, FORM, load } from './lib/load.mjs';
+import { startListener } from './scenarios.mjs';
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const roots = option('--roots', '.').split(',').map((r) => (r === 'bare' ? r : path.resolve(r)));
+const scenario = option('--scenario', 'gateway');
+const rounds = Number(option('--rounds', '5'));
+const requests = Number(option('--requests', '20000'));
+const level = option('--level', 'warn');
+const profileDir = option('--cpu-prof');
+const store = process.env.DATABASE_URL ? 'postgres' : 'sqlite';
+const connections = scenario === 'refresh' ? 16 : 32;
+const warmUp = Math.min(3_000, Math.round(requests / 5));
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const upstream = await startListener('upstream.mjs');
+const pool = scenario === 'refresh' ? (warmUp + requests) * rounds * roots.length + 1_000 : 0;
+const prepared = await prepareGatehouse({ store, databaseUrl: process.env.DATABASE_URL, upstreamUrl: upstream.url, families: 1 + pool });
+let nextRefresh = 1;
+
+function run(amount, base = prepared.base) {
+  if (scenario === 'gateway') {
+    return load({ url: `${base}${API_PREFIX}/items/1`, headers: { authorization: `Bearer ${prepared.access(0)}` }, connections, amount });
+  }
+  const c = prepared.credentials;
+  return load({
+    url: prepared.base,
+    connections,
+    amount,
+    requests: [
+      {
+        method: 'POST',
+        path: new URL(prepared.tokenUrl).pathname,
+        headers: { 'content-type': FORM, authorization: basic(c.confidentialClientId, c.confidentialClientSecret) },
+        setupRequest: (request) => ({ ...request, body: `grant_type=refresh_token&refresh_token=${prepared.refresh(nextRefresh++)}` }),
+      },
+    ],
+  });
+}
+
+const figures = new Map(roots.map((root) => [root, []]));
+try {
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? roots : [...roots].reverse();
+    for (const root of order) {
+      const name = `${path.basename(root)}-${scenario}-${i}`;
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+      const instance =
+        root === 'bare'
+          ? await startListener('bare-proxy.mjs', [upstream.url, 'reply-from', level], { stdoutFile: '/dev/null', nodeArgs })
+          : await serve(prepared, { root, logLevel: level, nodeArgs, stdoutFile: '/dev/null' });
+      const base = instance.url ?? prepared.base;
+      try {
+        await run(warmUp, base);
+        const before = await cpuSecondsOf(instance.child.pid);
+        const result = await run(requests, base);
+        const cpu = (await cpuSecondsOf(instance.child.pid)) - before;
+        const figure = { microsPerRequest: Math.round((cpu * 1e6) / result.ok), perSecond: result.perSecond, p99: result.p99, bad: result.non2xx + result.errors };
+        figures.get(root).push(figure);
+        console.log(`round ${i} ${root}: ${JSON.stringify(figure)}`);
+      } finally {
+        await instance.stop();
+      }
+    }
+  }
+} finally {
+  await upstream.stop();
+  await prepared.cleanup();
+}
+for (const [root, runs] of figures) {
+  console.log(
+    `${root} (${store}, ${scenario}, ${level}): median ${median(runs.map((r) => r.microsPerRequest))} µs/req, ${median(runs.map((r) => r.perSecond))} req/s; rounds µs ${runs.map((r) => r.microsPerRequest).join(', ')}`,
+  );
+}
