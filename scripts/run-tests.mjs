@@ -7,9 +7,10 @@
 // most of a test file's time is waiting (for child processes, servers, Chromium), so it runs
 // twice as many files as there are cores unless --test-concurrency says otherwise. Each file
 // still runs in a process of its own, with its own servers, temp directories and PostgreSQL
-// schema. Per-file times go to test-results/file-timings.txt.
+// schema. Per-file times go to test-results/file-timings.txt, and the CPU time of each file (with
+// the processes it started) to test-results/file-cpu.txt, dearest first.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildIfStale, builtCli } from './build-if-stale.mjs';
@@ -42,8 +43,14 @@ const reporters = [
   '--test-reporter=./scripts/file-timings-reporter.mjs',
   '--test-reporter-destination=test-results/file-timings.txt',
 ];
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...concurrency, ...options, ...files], {
+const cpuFile = 'test-results/file-cpu.txt';
+writeFileSync(cpuFile, '');
+const recorder = ['--import', './scripts/file-cpu-recorder.mjs'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', ...recorder, '--test', ...reporters, ...concurrency, ...options, ...files], {
   stdio: 'inherit',
-  env: { ...process.env, GATEHOUSE_TEST_CLI: builtCli },
+  env: { ...process.env, GATEHOUSE_TEST_CLI: builtCli, GATEHOUSE_TEST_CPU_FILE: cpuFile },
 });
+const rows = readFileSync(cpuFile, 'utf8').split('\n').filter(Boolean).sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
+const total = rows.reduce((sum, row) => sum + Number.parseFloat(row), 0);
+writeFileSync(cpuFile, `# ${rows.length} files, ${total.toFixed(0)} CPU s in all\n#  all s  own s  children s  file\n${rows.map((row) => `${row}\n`).join('')}`);
 process.exit(result.status ?? 1);
