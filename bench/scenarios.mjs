@@ -1,5 +1,7 @@
 // The scenarios of `npm run bench`. Each takes the run's settings and returns plain figures;
 // run.mjs puts them together and report.mjs turns them into BENCHMARKS.md.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { basic, FORM, load, passwordGrantRequests } from './lib/load.mjs';
 import { cpuSecondsOf, memoryOf, startChild, stopChild, waitForOutput, waitIdle } from './lib/children.mjs';
 import { API_PREFIX, pollHealth, prepareGatehouse, serve } from './lib/gatehouse.mjs';
@@ -171,6 +173,50 @@ export async function gatewayRounds(settings, { gatehouse, gatehousePid, barePro
     ratioToBareProxy: round(gate.perSecond / bare.perSecond),
     pairRatios,
     cpuRatio: round(bare.cpuMicrosPerRequest.server / gate.cpuMicrosPerRequest.server),
+  };
+}
+
+/** The prepared store's config with the Prometheus metrics switched off, beside it. */
+function metricsOffConfig(prepared) {
+  const raw = parse(readFileSync(prepared.file, 'utf8'));
+  const file = prepared.file.replace(/\.yaml$/, '-metrics-off.yaml');
+  writeFileSync(file, stringify({ ...raw, metrics: { enabled: false } }));
+  return file;
+}
+
+/**
+ * Issue 15: what the Prometheus metrics cost the gateway. Gatehouse with metrics off (A) and on
+ * (C) on the same store and upstream, one valid token, `gatewayConnections` connections, in
+ * interleaved rounds A C A C … of `roundSeconds`, each round in a fresh process (the embedded
+ * store admits one process at a time) after an unrecorded warm-up; medians. On a shared machine
+ * req/s moves with the neighbours, so the primary figure is Gatehouse's CPU µs per request.
+ */
+export async function metricsCost(settings, { prepared, upstream, rounds = settings.metricsRounds }) {
+  const files = { metricsOff: metricsOffConfig(prepared), metricsOn: prepared.file };
+  const authorization = `Bearer ${prepared.access(0)}`;
+  const url = `${prepared.base}${API_PREFIX}/items/1`;
+  const run = (seconds) => load({ url, headers: { authorization }, connections: settings.gatewayConnections, seconds });
+  const runs = { metricsOff: [], metricsOn: [] };
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, file] of Object.entries(files)) {
+      const instance = await serve({ ...prepared, file }, { root: settings.gatehouseRoot });
+      try {
+        if (settings.warmUpSeconds > 0) await run(settings.warmUpSeconds);
+        runs[name].push(await withCpuOf({ server: instance.child.pid, upstream: upstream.child.pid }, () => run(settings.roundSeconds)));
+      } finally {
+        await instance.stop();
+      }
+    }
+  }
+  const off = summariseRounds(runs.metricsOff);
+  const on = summariseRounds(runs.metricsOn);
+  return {
+    metricsOff: off,
+    metricsOn: on,
+    ratio: round(on.perSecond / off.perSecond),
+    pairRatios: runs.metricsOn.map((r, i) => round(r.perSecond / runs.metricsOff[i].perSecond)),
+    cpuRatio: round(off.cpuMicrosPerRequest.server / on.cpuMicrosPerRequest.server, 3),
+    pairCpuRatios: runs.metricsOn.map((r, i) => round(runs.metricsOff[i].cpu.server.microsPerRequest / r.cpu.server.microsPerRequest, 3)),
   };
 }
 

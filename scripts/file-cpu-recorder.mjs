@@ -7,8 +7,14 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const file = process.env.GATEHOUSE_TEST_CPU_FILE;
-const testFile = process.argv.slice(1).find((arg) => arg.endsWith('.test.ts'));
+// Only in the processes the runner starts for the files (the runner itself lists them all).
+const testFile = process.env.NODE_TEST_CONTEXT ? process.argv.slice(1).find((arg) => /\.test\.(ts|js)$/.test(arg)) : undefined;
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** test/x.test.ts for .test-build/test/x.test.js (scripts/build-tests.mjs). */
+export function sourceName(file) {
+  return path.relative(process.cwd(), file).replace(/^\.test-build\//, '').replace(/\.js$/, '.ts');
+}
 
 if (file && testFile) {
   process.on('exit', () => {
@@ -18,7 +24,7 @@ if (file && testFile) {
       const [utime, stime, cutime, cstime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
       const own = (utime + stime) / TICKS_PER_SECOND;
       const children = (cutime + cstime) / TICKS_PER_SECOND;
-      appendFileSync(file, `${(own + children).toFixed(1)} ${own.toFixed(1)} ${children.toFixed(1)} ${path.relative(process.cwd(), testFile)}\n`);
+      appendFileSync(file, `${(own + children).toFixed(1)} ${own.toFixed(1)} ${children.toFixed(1)} ${sourceName(testFile)}\n`);
     } catch {
       // not Linux: no figure
     }
