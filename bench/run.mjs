@@ -41,6 +41,7 @@ const settings = {
   argon2Seconds: smoke ? 1 : 4, // each raw argon2id run, before and after the password grants
   argon2Concurrencies: smoke ? [2] : [1, 2, 4],
   warmUpSeconds: smoke ? 1 : 2, // unrecorded load on a fresh process before its first measurement
+  warmUpRequests: smoke ? 0 : 20_000, // and at least this many answers, where a fresh process is measured per round
   floodLeadSeconds: smoke ? 0.3 : 1, // the password flood starts this long before the gateway is measured
   logLevels: ['warn', 'info'],
   passwordConnections: smoke ? 2 : 8,
