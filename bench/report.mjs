@@ -88,7 +88,7 @@ function metricsSection(r) {
       '',
       `${name}: what the metrics do per gateway request (the onResponse hook's status-class counter and latency histogram, pre-bound to the API), ` +
         `timed alone in the bench's process: **${fmt(cost.hotPathNanosPerRequest)} ns** of CPU, ${fmt(Math.round(share * 100) / 100)}% of the ${fmt(cost.metricsOff.cpuMicrosPerRequest.server)} µs ` +
-        'a request costs with metrics off — below what the rounds can resolve on a shared machine.',
+        'a request costs with metrics off.',
     );
   }
   lines.push('');
