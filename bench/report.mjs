@@ -30,6 +30,9 @@ export function evaluateTargets(r) {
     add(`isolation-${id}`, `Gateway p99 under password flood / idle, ${name}`, '≤ 2×', iso.p99Ratio, iso.p99Ratio <= 2);
     add(`isolation-delivered-${id}`, `Share of ${fmt(r.settings.isolationRate)} req/s delivered under the flood, ${name}`, '≥ 99%', pct(iso.deliveredShare), iso.deliveredShare >= 0.99);
   }
+  for (const [name, id, , , cost] of metricsCosts(r)) {
+    add(`metrics-cost-${id}`, `Gateway with metrics on / off, CPU per request (req/s in the section), ${name}`, '≥ 0.97', cost.cpuRatio, cost.cpuRatio >= 0.97);
+  }
   for (const [store, , small, large] of stores) {
     if (!small?.gateway || !large) continue;
     const n = fmt(large.families);
@@ -40,6 +43,56 @@ export function evaluateTargets(r) {
     add(`scale-rss-${store}`, `Gatehouse RSS with ${n} families, ${store}`, '≤ 250 MB', large.memory.rssMB, large.memory.rssMB <= 250);
   }
   return targets;
+}
+
+/**
+ * Issue 15's metrics cost per store: [name, id, date, load average, figures]. A --metrics-cost run
+ * (results.metricsCostRun, SQLite) is newer than the full run it was merged into.
+ */
+function metricsCosts(r) {
+  const costs = [];
+  const own = r.metricsCostRun;
+  if (own?.metricsCost) costs.push(['SQLite', 'sqlite', own.date, own.loadAverage, own.metricsCost]);
+  else if (r.sqliteSmall?.metricsCost) costs.push(['SQLite', 'sqlite', r.date, r.loadAverage, r.sqliteSmall.metricsCost]);
+  if (r.postgresSmall?.metricsCost) costs.push(['PostgreSQL', 'postgres', r.date, r.loadAverage, r.postgresSmall.metricsCost]);
+  return costs;
+}
+
+function metricsSection(r) {
+  const costs = metricsCosts(r);
+  if (costs.length === 0) return [];
+  const settings = r.metricsCostRun?.settings ?? r.settings;
+  const lines = [
+    '## Metrics cost (issue 15)',
+    '',
+    `Gatehouse with \`metrics.enabled: false\` (A) and with the default Prometheus metrics (C), same store, same upstream, one valid token,`,
+    `${settings.gatewayConnections} connections: rounds of ${settings.roundSeconds} s interleaved A C C A A C … (${settings.metricsRounds} of each), each round in a fresh`,
+    `process after an unrecorded warm-up (${settings.warmUpSeconds} s, and on until ${fmt(settings.warmUpRequests)} answers, at most 30 s), medians. Wanted: throughput with metrics ≥ 0.97× without. On a machine shared with`,
+    'other work req/s moves with the neighbours, so the primary figure is the CPU Gatehouse spends per request (off / on: 1 means free).',
+    '',
+    '| Store | Run (load average 1/5/15 min at start) | Metrics | req/s (median) | p99 | CPU µs/req: Gatehouse / upstream / load gen. | rounds (req/s) | on / off |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const [name, , date, load, cost] of costs) {
+    const row = (label, x, last) =>
+      `| ${name} | ${date} (${load?.start ?? '–'}) | ${label} | ${fmt(x.perSecond)} | ${fmt(x.p99)} | ${cpuCell(x.cpuMicrosPerRequest)} | ${x.rounds.map((k) => fmt(k.perSecond)).join(', ')} | ${last} |`;
+    lines.push(row('off', cost.metricsOff, ''));
+    lines.push(
+      row('on', cost.metricsOn, `CPU **${fmt(cost.cpuRatio)}** (pairs ${cost.pairCpuRatios.map(fmt).join(', ')}); req/s ${fmt(cost.ratio)} (pairs ${cost.pairRatios.map(fmt).join(', ')})`),
+    );
+  }
+  for (const [name, , , , cost] of costs) {
+    if (cost.hotPathNanosPerRequest === undefined) continue;
+    const share = (cost.hotPathNanosPerRequest / 1000 / cost.metricsOff.cpuMicrosPerRequest.server) * 100;
+    lines.push(
+      '',
+      `${name}: what the metrics do per gateway request (the onResponse hook's status-class counter and latency histogram, pre-bound to the API), ` +
+        `timed alone in the bench's process: **${fmt(cost.hotPathNanosPerRequest)} ns** of CPU, ${fmt(Math.round(share * 100) / 100)}% of the ${fmt(cost.metricsOff.cpuMicrosPerRequest.server)} µs ` +
+        'a request costs with metrics off.',
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 const LOAD_HEADER = ['| {what} | req/s (2xx) | p50 | p99 | connections | non-2xx + errors | server CPU % (µs/req) |', '| --- | --- | --- | --- | --- | --- | --- |'];
@@ -141,7 +194,7 @@ export function renderReport(r) {
       ? ['', `**The machine was overloaded during this run (load average above ${2 * m.cores} on ${m.cores} cores): absolute figures are a fraction of its capacity, ratios are noisy; CPU µs per request is the steadiest figure.**`]
       : []),
     '',
-    '## Targets (issue 12)',
+    '## Targets (issues 12 and 15)',
     '',
     '| Target | Figure | Wanted | Met |',
     '| --- | --- | --- | --- |',
@@ -157,7 +210,7 @@ export function renderReport(r) {
     }
     lines.push('');
   }
-  lines.push(...gatewaySection(r), ...FINDINGS(r), '', ...passwordSection(r), ...isolationSection(r));
+  lines.push(...gatewaySection(r), ...FINDINGS(r), '', ...metricsSection(r), ...passwordSection(r), ...isolationSection(r));
   const scaleRuns = [r.sqliteSmall, r.sqliteLarge, r.postgresSmall, r.postgresLarge].filter((run) => run?.refresh);
   if (scaleRuns.length > 0) {
     lines.push(
@@ -191,6 +244,7 @@ export function renderReport(r) {
     '`node bench/ab.mjs --roots DIR,DIR,bare [--scenario gateway|refresh] [--rounds N] [--requests N] [--level warn|info] [--cpu-prof DIR]`:',
     'builds (and the bare proxy) compared by CPU µs per request, each in its own process per round, interleaved, medians: the figure',
     'that a shared machine distorts least.',
+    '`node bench/run.mjs --metrics-cost`: only the metrics cost, on SQLite (a few minutes), merged into the last results and this page.',
     '',
   );
   return { markdown: lines.join('\n'), targets };

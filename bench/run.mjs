@@ -2,14 +2,14 @@
 // data, no target checks). Gatehouse runs as `node dist/cli/main.js serve` in its own process;
 // the upstream, the bare proxy, raw argon2 and the password flood each in theirs.
 // Writes bench/results/latest.json and BENCHMARKS.md (smoke: a JSON file in the temp directory).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { trackTempDir } from './lib/children.mjs';
-import { serve } from './lib/gatehouse.mjs';
+import { prepareGatehouse, serve } from './lib/gatehouse.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { writeReport } from './report.mjs';
-import { gatewayRounds, isolation, passwordGrant, rawArgon2Best, startListener, storeRun, withCpu } from './scenarios.mjs';
+import { gatewayRounds, isolation, metricsCost, passwordGrant, rawArgon2Best, startListener, storeRun, withCpu } from './scenarios.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -21,22 +21,27 @@ const smoke = flag('--smoke');
 // --bare reply-from|http-proxy|off: the bare proxy's kind (off: reply-from without a logger);
 // --cpu-prof DIR: Gatehouse and the bare proxy write V8 CPU profiles there (with --gateway-only,
 // of the gateway rounds alone); bench/profile-summary.mjs reads them.
+// --metrics-cost: only the gateway with metrics off and on (issue 15), on SQLite; merged into the
+// last full results (bench/results/latest.json), from which BENCHMARKS.md is written again.
+const metricsOnly = flag('--metrics-cost');
 const focus = flag('--focus') || flag('--gateway-only');
 const gatewayOnly = flag('--gateway-only'); // --focus without the password grant and isolation (for profiles)
 const outFile = option('--out');
 const profileDir = option('--cpu-prof');
 const machine = describeMachine();
 const settings = {
-  mode: smoke ? 'smoke' : focus ? 'focus' : 'full',
+  mode: smoke ? 'smoke' : metricsOnly ? 'metrics-cost' : focus ? 'focus' : 'full',
   focus,
   gatehouseRoot: path.resolve(option('--gatehouse-root') ?? new URL('../', import.meta.url).pathname),
   bareProxyKind: option('--bare') ?? 'reply-from',
   seconds: smoke ? 1 : 10,
   roundSeconds: smoke ? 1 : 5, // each round of the gateway comparison
   rounds: smoke ? 1 : 3, // A C pairs
+  metricsRounds: smoke ? 1 : 5, // metrics off / on pairs, each in a fresh process
   argon2Seconds: smoke ? 1 : 4, // each raw argon2id run, before and after the password grants
   argon2Concurrencies: smoke ? [2] : [1, 2, 4],
   warmUpSeconds: smoke ? 1 : 2, // unrecorded load on a fresh process before its first measurement
+  warmUpRequests: smoke ? 0 : 20_000, // and at least this many answers, where a fresh process is measured per round
   floodLeadSeconds: smoke ? 0.3 : 1, // the password flood starts this long before the gateway is measured
   logLevels: ['warn', 'info'],
   passwordConnections: smoke ? 2 : 8,
@@ -64,7 +69,7 @@ settings.nodeArgs = nodeArgs;
 
 const upstream = await startListener('upstream.mjs');
 const bareProxies = {};
-for (const level of settings.logLevels) {
+for (const level of metricsOnly ? [] : settings.logLevels) {
   bareProxies[level] = await startListener('bare-proxy.mjs', [upstream.url, settings.bareProxyKind, level], {
     stdoutFile: path.join(logDir, `bare-proxy-${level}.log`),
     nodeArgs: nodeArgs(`bare-proxy-${level}`),
@@ -89,6 +94,10 @@ function issue12Scenarios(store) {
     },
     afterStop: async (gatehouse) => {
       const more = { gatewayRounds: {}, isolation: {} };
+      if (!gatewayOnly) {
+        log(`${store}: gateway with metrics off and on, interleaved rounds in fresh processes`);
+        more.metricsCost = await metricsCost(settings, { prepared: gatehouse, upstream });
+      }
       for (const level of settings.logLevels.filter((l) => l !== 'warn')) {
         const instance = await serve(gatehouse, {
           logLevel: level,
@@ -114,10 +123,27 @@ function issue12Scenarios(store) {
 function mergeLevels(run) {
   if (!run?.afterStop) return run;
   const { afterStop, ...rest } = run;
-  return { ...rest, gatewayRounds: { ...rest.gatewayRounds, ...afterStop.gatewayRounds }, isolation: { ...rest.isolation, ...afterStop.isolation } };
+  return {
+    ...rest,
+    gatewayRounds: { ...rest.gatewayRounds, ...afterStop.gatewayRounds },
+    isolation: { ...rest.isolation, ...afterStop.isolation },
+    ...(afterStop.metricsCost ? { metricsCost: afterStop.metricsCost } : {}),
+  };
 }
 
-try {
+/** --metrics-cost: one small SQLite store, the metrics rounds alone. */
+async function metricsCostOnly() {
+  const prepared = await prepareGatehouse({ store: 'sqlite', upstreamUrl: upstream.url, families: settings.smallFamilies });
+  try {
+    log('SQLite: gateway with metrics off and on, interleaved rounds in fresh processes');
+    return { store: 'sqlite', families: settings.smallFamilies, metricsCost: await metricsCost(settings, { prepared, upstream }) };
+  } finally {
+    await prepared.cleanup();
+  }
+}
+
+/** The full run (or --focus): issue 12's scenarios on each store, the metrics cost on the small ones. */
+async function fullRun() {
   log(`SQLite, ${settings.smallFamilies} live token families${focus ? '' : ': gateway, refresh, start-up'}; issue 12 scenarios`);
   results.sqliteSmall = mergeLevels(await storeRun(settings, { store: 'sqlite', families: settings.smallFamilies, upstream, ...issue12Scenarios('sqlite') }));
   if (!focus) {
@@ -134,6 +160,11 @@ try {
   } else {
     log('DATABASE_URL not set: PostgreSQL scenarios skipped');
   }
+}
+
+try {
+  if (metricsOnly) results.metricsCostRun = await metricsCostOnly();
+  else await fullRun();
 } finally {
   await Promise.allSettled([...Object.values(bareProxies).map((p) => p.stop()), upstream.stop()]);
 }
@@ -169,9 +200,20 @@ if (empty.length > 0) {
   process.exit(1);
 }
 
+const latestFile = new URL('./results/latest.json', import.meta.url).pathname;
 if (outFile) {
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${outFile}`);
+} else if (metricsOnly) {
+  // The other figures stay those of the last full run; this run's own date and load go with it.
+  const last = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : { machine, settings, date: results.date, loadAverage: results.loadAverage };
+  const { metricsCostRun } = results;
+  const merged = { ...last, metricsCostRun: { ...metricsCostRun, date: results.date, loadAverage: results.loadAverage, settings: results.settings, totalSeconds: results.totalSeconds } };
+  writeFileSync(latestFile, `${JSON.stringify(merged, null, 2)}\n`);
+  writeReport(merged, new URL('../BENCHMARKS.md', import.meta.url).pathname);
+  const m = metricsCostRun.metricsCost;
+  log(`metrics on / off: CPU per request ${m.cpuRatio} (pairs ${m.pairCpuRatios.join(', ')}), req/s ${m.ratio} (pairs ${m.pairRatios.join(', ')})`);
+  log('wrote bench/results/latest.json and BENCHMARKS.md');
 } else if (smoke) {
   const file = path.join(os.tmpdir(), `gatehouse-bench-smoke-${process.pid}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
@@ -179,7 +221,7 @@ if (outFile) {
 } else {
   const dir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(latestFile, `${JSON.stringify(results, null, 2)}\n`);
   const report = writeReport(results, new URL('../BENCHMARKS.md', import.meta.url).pathname);
   for (const t of report.targets) log(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.name}: ${t.value} (target ${t.target})`);
   log('wrote bench/results/latest.json and BENCHMARKS.md');

@@ -1,5 +1,7 @@
 // The scenarios of `npm run bench`. Each takes the run's settings and returns plain figures;
 // run.mjs puts them together and report.mjs turns them into BENCHMARKS.md.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { basic, FORM, load, passwordGrantRequests } from './lib/load.mjs';
 import { cpuSecondsOf, memoryOf, startChild, stopChild, waitForOutput, waitIdle } from './lib/children.mjs';
 import { API_PREFIX, pollHealth, prepareGatehouse, serve } from './lib/gatehouse.mjs';
@@ -171,6 +173,89 @@ export async function gatewayRounds(settings, { gatehouse, gatehousePid, barePro
     ratioToBareProxy: round(gate.perSecond / bare.perSecond),
     pairRatios,
     cpuRatio: round(bare.cpuMicrosPerRequest.server / gate.cpuMicrosPerRequest.server),
+  };
+}
+
+/** The prepared store's config with the Prometheus metrics switched off, beside it. */
+function metricsOffConfig(prepared) {
+  const raw = parse(readFileSync(prepared.file, 'utf8'));
+  const file = prepared.file.replace(/\.yaml$/, '-metrics-off.yaml');
+  writeFileSync(file, stringify({ ...raw, metrics: { enabled: false } }));
+  return file;
+}
+
+/**
+ * A fresh process's first requests pay for compiling its hot paths: its warm-up lasts
+ * `warmUpSeconds`, and on a busy machine (few requests a second) on until `warmUpRequests` have
+ * been answered, up to 30 s.
+ */
+async function warmUp(settings, run) {
+  const deadline = performance.now() + 30_000;
+  let answered = 0;
+  do {
+    answered += (await run(settings.warmUpSeconds)).ok;
+  } while (answered < settings.warmUpRequests && performance.now() < deadline);
+}
+
+/**
+ * The metrics' own share of a gateway request, alone in this process: what the gateway's
+ * onResponse hook does per request (bench API's pre-bound children: a status-class counter and the
+ * latency histogram), CPU ns per request, best of three runs of `count`.
+ */
+export async function metricsHotPathNanos(root, count = 1_000_000) {
+  const { GatehouseMetrics, statusClass } = await import(`${root}/dist/observability/metrics.js`);
+  const metrics = new GatehouseMetrics({ apis: [{ id: 'bench' }], authMethods: [] });
+  const seconds = metrics.gatewaySeconds.labels('bench');
+  const byClass = new Map(['1xx', '2xx', '3xx', '4xx', '5xx'].map((name) => [name, metrics.gatewayRequests.labels('bench', name)]));
+  let best = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const before = process.cpuUsage();
+    for (let i = 0; i < count; i++) {
+      byClass.get(statusClass(200 + (i % 2) * 100))?.inc();
+      seconds.observe(0.0003 + (i % 7) * 0.0001);
+    }
+    const used = process.cpuUsage(before);
+    best = Math.min(best, ((used.user + used.system) * 1000) / count);
+  }
+  return Math.round(best);
+}
+
+/**
+ * Issue 15: what the Prometheus metrics cost the gateway. Gatehouse with metrics off (A) and on
+ * (C) on the same store and upstream, one valid token, `gatewayConnections` connections, in
+ * interleaved rounds A C C A A C … of `roundSeconds`, each round in a fresh process (the embedded
+ * store admits one process at a time) after an unrecorded warm-up; medians. On a shared machine
+ * req/s moves with the neighbours, so the primary figure is Gatehouse's CPU µs per request.
+ */
+export async function metricsCost(settings, { prepared, upstream, rounds = settings.metricsRounds }) {
+  const files = { metricsOff: metricsOffConfig(prepared), metricsOn: prepared.file };
+  const authorization = `Bearer ${prepared.access(0)}`;
+  const url = `${prepared.base}${API_PREFIX}/items/1`;
+  const run = (seconds) => load({ url, headers: { authorization }, connections: settings.gatewayConnections, seconds });
+  const runs = { metricsOff: [], metricsOn: [] };
+  for (let i = 0; i < rounds; i++) {
+    // A B, B A, A B, …: neither always comes first after the other's process stopped.
+    const order = i % 2 === 0 ? Object.entries(files) : Object.entries(files).reverse();
+    for (const [name, file] of order) {
+      const instance = await serve({ ...prepared, file }, { root: settings.gatehouseRoot });
+      try {
+        await warmUp(settings, run);
+        runs[name].push(await withCpuOf({ server: instance.child.pid, upstream: upstream.child.pid }, () => run(settings.roundSeconds)));
+      } finally {
+        await instance.stop();
+      }
+    }
+  }
+  const off = summariseRounds(runs.metricsOff);
+  const on = summariseRounds(runs.metricsOn);
+  return {
+    hotPathNanosPerRequest: await metricsHotPathNanos(settings.gatehouseRoot),
+    metricsOff: off,
+    metricsOn: on,
+    ratio: round(on.perSecond / off.perSecond),
+    pairRatios: runs.metricsOn.map((r, i) => round(r.perSecond / runs.metricsOff[i].perSecond)),
+    cpuRatio: round(off.cpuMicrosPerRequest.server / on.cpuMicrosPerRequest.server, 3),
+    pairCpuRatios: runs.metricsOn.map((r, i) => round(runs.metricsOff[i].cpu.server.microsPerRequest / r.cpu.server.microsPerRequest, 3)),
   };
 }
 

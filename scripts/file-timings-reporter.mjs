@@ -4,7 +4,7 @@
 // result: exact when files run one at a time; with several at once the runner holds back a
 // file's results until the files before it are reported, so it then over-counts. "tests" is the
 // sum of its top-level tests' own durations (module set-up excluded).
-import path from 'node:path';
+import { sourceName } from './file-cpu-recorder.mjs';
 
 export default async function* fileTimings(source) {
   const files = new Map();
@@ -12,7 +12,7 @@ export default async function* fileTimings(source) {
   for await (const event of source) {
     const file = event.data?.file;
     if (!file) continue;
-    const name = path.relative(process.cwd(), file);
+    const name = sourceName(file);
     if (event.type === 'test:enqueue') continue;
     const entry = files.get(name) ?? { first: Date.now(), last: Date.now(), tests: 0 };
     entry.last = Date.now();

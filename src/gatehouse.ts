@@ -75,7 +75,7 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
   // The built-in client the portal and the CLI sign in with (portal-sign-in.ts).
   await ensurePortalClient(store, now());
   const gateway = await createGatewayState(config, { store, redis, breaker, logger, now });
-  const throttle = createLoginThrottleState(config, { redis, breaker });
+  const throttle = createLoginThrottleState(config, { redis, breaker, log: logger });
   if (metrics) {
     observeState(metrics, {
       accessTokens: gateway.accessTokens,

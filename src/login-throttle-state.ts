@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config, LockoutConfig } from './config/config.js';
 import type { LockoutPolicy } from './domain/brute-force/failure-counters.js';
+import type { OperatorLog } from './domain/operator-log.js';
 import { LoginThrottle } from './domain/brute-force/login-throttle.js';
 import { FallbackFailureCounters } from './shared-state/fallback-failure-counters.js';
 import { MemoryFailureCounters } from './shared-state/memory-failure-counters.js';
@@ -50,13 +51,13 @@ export function counterKeyPrefix(config: Pick<Config, 'database' | 'dataDir'>): 
 
 export function createLoginThrottleState(
   config: Config,
-  deps: { readonly redis: Redis | null; readonly breaker: RedisBreaker | null },
+  deps: { readonly redis: Redis | null; readonly breaker: RedisBreaker | null; readonly log: OperatorLog },
 ): LoginThrottleState {
   const policies = { accounts: lockoutPolicy(config.bruteForce.accounts), addresses: lockoutPolicy(config.bruteForce.addresses) };
-  const { redis, breaker } = deps;
+  const { redis, breaker, log } = deps;
   if (redis === null || breaker === null) {
-    return { loginThrottle: new LoginThrottle(new MemoryFailureCounters(), policies), counterMode: () => 'memory' };
+    return { loginThrottle: new LoginThrottle(new MemoryFailureCounters(), policies, log), counterMode: () => 'memory' };
   }
   const counters = new FallbackFailureCounters(breaker, new RedisFailureCounters(redis, counterKeyPrefix(config)));
-  return { loginThrottle: new LoginThrottle(counters, policies), counterMode: () => counters.mode };
+  return { loginThrottle: new LoginThrottle(counters, policies, log), counterMode: () => counters.mode };
 }

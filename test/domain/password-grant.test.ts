@@ -7,6 +7,7 @@ import type { GrantContext } from '../../src/domain/grants/grant.js';
 import { passwordGrant } from '../../src/domain/grants/password-grant.js';
 import { LoginThrottle } from '../../src/domain/brute-force/login-throttle.js';
 import { OAuthError } from '../../src/domain/oauth-error.js';
+import { SILENT_LOG } from '../../src/domain/operator-log.js';
 import { MemoryFailureCounters } from '../../src/shared-state/memory-failure-counters.js';
 import type { NewAuditEvent, TokenStore, User } from '../../src/store/store.js';
 
@@ -33,7 +34,7 @@ function context(check: CredentialCheck, seen: { password?: string; audit: NewAu
     ]),
     now: 1_000_000,
     ip: '127.0.0.1',
-    loginThrottle: new LoginThrottle(new MemoryFailureCounters(), { accounts: POLICY, addresses: POLICY }),
+    loginThrottle: new LoginThrottle(new MemoryFailureCounters(), { accounts: POLICY, addresses: POLICY }, SILENT_LOG),
     verifier: {
       authMethodId: 'local',
       verify: async (_username, password) => {

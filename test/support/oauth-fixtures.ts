@@ -7,6 +7,7 @@ import type { ClientType, Store, Subscription, SubscriptionStatus, User } from '
 import { after } from 'node:test';
 import type { Config } from '../../src/config/config.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { createLogger } from '../../src/logging.js';
 import { minimalConfig, writeConfig } from './config-files.js';
 import { DATABASE_URL, freshSchema } from './postgres.js';
 import { startTestGatehouse, testConfig, type LogCapture } from './gatehouse-instance.js';
@@ -81,14 +82,15 @@ export function postgresConfig(raw: Record<string, unknown> = oauthRawConfig()):
 }
 
 export async function startOAuthGatehouse(
-  options: { raw?: Record<string, unknown>; config?: Config; passwords?: PasswordHasher; logs?: LogCapture } = {},
+  options: { raw?: Record<string, unknown>; config?: Config; passwords?: PasswordHasher; logs?: LogCapture; logLevel?: string } = {},
 ): Promise<OAuthHarness> {
   let clock = Date.now();
   const passwords = options.passwords ?? fastHasher();
+  const { logs, logLevel } = options;
   const gatehouse = await startTestGatehouse(options.config ?? testConfig(options.raw ?? oauthRawConfig()), {
     passwords,
     now: () => clock,
-    ...(options.logs ? { logs: options.logs } : {}),
+    ...(logs ? { logs, ...(logLevel ? { logger: createLogger(logLevel, logs.stream) } : {}) } : {}),
   });
   return {
     gatehouse,

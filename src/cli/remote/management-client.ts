@@ -1,6 +1,7 @@
 import { CliError } from '../cli-error.js';
 import { escapeControlCharacters } from './output.js';
 import { readCredentials, writeCredentials, type StoredCredentials } from './credentials-file.js';
+import { httpCall, type HttpAnswer } from './http-call.js';
 import { refreshGrant } from './portal-tokens.js';
 
 // Calls the management API of a running server as the signed-in user. The server's URL comes
@@ -53,9 +54,24 @@ function renew(url: string, stored: StoredCredentials): Promise<string> {
   return renewal;
 }
 
-/** RFC 9457 problem details become one line for the terminal. */
-async function refusal(response: Response): Promise<CliError> {
-  const body = (await response.json().catch(() => null)) as { detail?: string; title?: string; code?: string } | null;
+/** RFC 9457 problem details, as far as the terminal shows them. */
+interface ProblemDetails {
+  readonly detail?: string;
+  readonly title?: string;
+  readonly code?: string;
+}
+
+function problemDetails(response: HttpAnswer): ProblemDetails | null {
+  try {
+    return response.json() as ProblemDetails | null;
+  } catch {
+    return null; // not JSON: the status line says enough
+  }
+}
+
+/** A refusal becomes one line for the terminal. */
+function refusal(response: HttpAnswer): CliError {
+  const body = problemDetails(response);
   const reason = body?.detail ?? body?.title ?? response.statusText;
   // The detail may echo a stored name: it goes to a terminal too.
   return new CliError(escapeControlCharacters(`${response.status} ${body?.code ?? ''}: ${reason}`.replace(' :', ':')));
@@ -70,9 +86,9 @@ export async function connect(options: RemoteOptions): Promise<ManagementClient>
   return {
     url,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      let response: Response;
+      let response: HttpAnswer;
       try {
-        response = await fetch(`${url}/api/v1${path}`, {
+        response = await httpCall(`${url}/api/v1${path}`, {
           method,
           headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -80,8 +96,8 @@ export async function connect(options: RemoteOptions): Promise<ManagementClient>
       } catch (error) {
         throw new CliError(`cannot reach ${url}: ${(error as Error).message}`);
       }
-      if (!response.ok) throw await refusal(response);
-      return (response.status === 204 ? null : await response.json()) as T;
+      if (!response.ok) throw refusal(response);
+      return (response.status === 204 ? null : response.json()) as T;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { PORTAL_API_ID, PORTAL_CLIENT_ID } from '../../domain/portal-sign-in.js';
 import { CliError } from '../cli-error.js';
+import { httpCall, type HttpAnswer } from './http-call.js';
 
 // The CLI's side of signing in: the password grant and refresh (RFC 6749 §4.3, §6) and
 // revocation (RFC 7009) of the built-in API, with the built-in public client (no secret).
@@ -15,20 +16,25 @@ function endpoint(url: string, authMethod: string, name: 'token' | 'revoke'): st
   return `${url}/auth/${encodeURIComponent(authMethod)}/api/${PORTAL_API_ID}/${name}`;
 }
 
-async function post(target: string, parameters: Record<string, string>): Promise<Response> {
+async function post(target: string, parameters: Record<string, string>): Promise<HttpAnswer> {
   try {
-    return await fetch(target, {
+    return await httpCall(target, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: PORTAL_CLIENT_ID, ...parameters }),
+      body: new URLSearchParams({ client_id: PORTAL_CLIENT_ID, ...parameters }).toString(),
     });
   } catch (error) {
     throw new CliError(`cannot reach ${new URL(target).origin}: ${(error as Error).message}`);
   }
 }
 
-async function tokens(response: Response, refused: (error: string, description: string) => string): Promise<PortalTokens> {
-  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+function tokens(response: HttpAnswer, refused: (error: string, description: string) => string): PortalTokens {
+  let body: Record<string, unknown> = {};
+  try {
+    body = response.json() as Record<string, unknown>;
+  } catch {
+    // no OAuth body: the status says enough
+  }
   if (!response.ok) throw new CliError(refused(String(body.error ?? response.status), String(body.error_description ?? '')));
   return {
     accessToken: String(body.access_token),

@@ -1,4 +1,5 @@
-import type { CountedSubject, FailureCounters, LockoutPolicy } from './failure-counters.js';
+import type { OperatorLog } from '../operator-log.js';
+import type { AttemptVerdict, CountedSubject, FailureCounters, LockoutPolicy } from './failure-counters.js';
 
 // RFC 6749 §4.3.2: the authorization server "MUST protect the endpoint against brute force
 // attacks". Two counters guard every password check:
@@ -10,6 +11,9 @@ import type { CountedSubject, FailureCounters, LockoutPolicy } from './failure-c
 //   answers a wrong password;
 // - per client address, across accounts (credential stuffing, password spraying): a throttled
 //   address gets 429 with Retry-After before any account is looked at.
+// The client learns only "wrong password" or "wait"; the operator's log says which counter
+// refused and why: a lock or a throttle at warn once, when it begins (with the account key and
+// the address, never the password); each refusal it causes at debug.
 
 export interface LoginThrottlePolicies {
   readonly accounts: LockoutPolicy;
@@ -24,6 +28,10 @@ const SECOND = 1000; // ms
 export interface LoginPass {
   readonly accountKey: string;
   readonly addressKey: string | null;
+  readonly address: string | null;
+  /** Counting this attempt locked the account (or throttled the address); said once it has failed. */
+  readonly locksAccount: AttemptVerdict | null;
+  readonly throttlesAddress: AttemptVerdict | null;
 }
 
 export type LoginAdmission =
@@ -71,29 +79,64 @@ export function addressKey(address: string): string {
   return `${ADDRESS_PREFIX}${address}`;
 }
 
+/** The attempt that was counted and locked its subject (the refusals after it answer `locked`). */
+function locking(verdict: AttemptVerdict, now: number): AttemptVerdict | null {
+  return !verdict.locked && verdict.lockedUntil > now ? verdict : null;
+}
+
 export class LoginThrottle {
   readonly #counters: FailureCounters;
   readonly #policies: LoginThrottlePolicies;
+  readonly #log: OperatorLog;
 
-  constructor(counters: FailureCounters, policies: LoginThrottlePolicies) {
+  constructor(counters: FailureCounters, policies: LoginThrottlePolicies, log: OperatorLog) {
     this.#counters = counters;
     this.#policies = policies;
+    this.#log = log;
   }
 
   /** `userId`: the account `username` reaches (the auth method's findAccount), or null. */
   async admit(authMethodId: string, username: string, userId: string | null, address: string | null, now: number): Promise<LoginAdmission> {
     const addressCounter = address === null ? null : addressKey(address);
+    let throttlesAddress: AttemptVerdict | null = null;
     if (addressCounter !== null) {
       const verdict = await this.#counters.countAttempt(addressCounter, this.#policies.addresses, now);
       if (verdict.locked) {
-        return { outcome: 'address-throttled', retryAfterSeconds: Math.max(1, Math.ceil((verdict.lockedUntil - now) / SECOND)) };
+        const retryAfterSeconds = Math.max(1, Math.ceil((verdict.lockedUntil - now) / SECOND));
+        this.#log.debug({ address, retryAfterSeconds }, 'sign-in refused: the address is throttled');
+        return { outcome: 'address-throttled', retryAfterSeconds };
       }
+      throttlesAddress = locking(verdict, now);
     }
     const account = accountKey(authMethodId, username, userId);
     // The address's attempt stays counted: trying a locked account is a failure from its side.
     const verdict = await this.#counters.countAttempt(account, this.#policies.accounts, now);
-    if (verdict.locked) return { outcome: 'account-locked' };
-    return { outcome: 'admitted', pass: { accountKey: account, addressKey: addressCounter } };
+    if (verdict.locked) {
+      if (throttlesAddress) this.#throttled(address, throttlesAddress);
+      this.#log.debug({ accountKey: account, address }, 'sign-in refused: the account is locked');
+      return { outcome: 'account-locked' };
+    }
+    return {
+      outcome: 'admitted',
+      pass: { accountKey: account, addressKey: addressCounter, address, locksAccount: locking(verdict, now), throttlesAddress },
+    };
+  }
+
+  /**
+   * The password was wrong: the attempt stays counted. A lock it caused is logged now, not when
+   * counted, since a right password at the last allowed attempt lifts it again.
+   */
+  failed(pass: LoginPass): void {
+    if (pass.locksAccount) {
+      const { failures, lockedUntil } = pass.locksAccount;
+      this.#log.warn({ accountKey: pass.accountKey, address: pass.address, failures, lockedUntil: new Date(lockedUntil).toISOString() }, 'account locked after failed sign-ins');
+    }
+    if (pass.throttlesAddress) this.#throttled(pass.address, pass.throttlesAddress);
+  }
+
+  #throttled(address: string | null, verdict: AttemptVerdict): void {
+    const { failures, lockedUntil } = verdict;
+    this.#log.warn({ address, failures, lockedUntil: new Date(lockedUntil).toISOString() }, 'address throttled after failed sign-ins');
   }
 
   /**

@@ -78,6 +78,7 @@ export const passwordGrant: Grant = {
       throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.authMethodUnavailable(context.authMethodId));
     }
     if (check.outcome === 'rejected') {
+      context.loginThrottle.failed(admission.pass);
       await recordRefusal('invalid_credentials', { authMethod: context.authMethodId });
       throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
     }
