@@ -6,6 +6,23 @@ import type { Database } from './database.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
 import { json, toAuditEvent } from './rows.js';
 
+/** An audit row as stored; for writes that record their audit row in their own transaction. */
+export function auditRow(event: NewAuditEvent) {
+  return {
+    id: randomUUID(),
+    at: event.at,
+    type: event.type,
+    actor_user_id: event.actorUserId ?? null,
+    user_id: event.userId ?? null,
+    application_id: event.applicationId ?? null,
+    subscription_id: event.subscriptionId ?? null,
+    api_id: event.apiId ?? null,
+    family_id: event.familyId ?? null,
+    ip: event.ip ?? null,
+    details: json(event.details ?? {}),
+  };
+}
+
 export class SqlAuditStore implements AuditStore {
   private readonly db: Kysely<Database>;
   private readonly hot: HotPaths;
@@ -15,19 +32,7 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async record(event: NewAuditEvent): Promise<AuditEvent> {
-    const row = {
-      id: randomUUID(),
-      at: event.at,
-      type: event.type,
-      actor_user_id: event.actorUserId ?? null,
-      user_id: event.userId ?? null,
-      application_id: event.applicationId ?? null,
-      subscription_id: event.subscriptionId ?? null,
-      api_id: event.apiId ?? null,
-      family_id: event.familyId ?? null,
-      ip: event.ip ?? null,
-      details: json(event.details ?? {}),
-    };
+    const row = auditRow(event);
     await this.hot.run(HOT.auditEvent, [
       row.id,
       row.at,
