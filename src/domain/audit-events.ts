@@ -13,6 +13,10 @@ export const AUDIT_EVENT = {
   refreshTokenGraceRetry: 'refresh_token.grace_retry',
   /** RFC 7009: the client ended a login. */
   tokenRevoked: 'token.revoked',
+  /** RFC 6749 §4.1: the user allowed a subscription that is not trusted to act for them. */
+  consentGranted: 'consent.granted',
+  /** RFC 6749 §4.1.2: a code came back after its redemption; what it issued was revoked. */
+  authorizationCodeReused: 'authorization_code.reused',
 } as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT)[keyof typeof AUDIT_EVENT];

@@ -2,7 +2,7 @@ import type { RefreshTokenRecord } from '../../store/store.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
 import { OAuthError } from '../oauth-error.js';
-import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
+import { refreshRefusal, unauthorizedClient } from '../subscription-rules.js';
 import { endingBy, mintTokens, tokenResponse, type MintedTokens, type TokenResponse } from '../token-issuer.js';
 import { requireParameter } from '../token-request.js';
 import { hashTokenValue, MAX_TOKEN_LENGTH } from '../token-values.js';
@@ -30,7 +30,7 @@ export const refreshTokenGrant: Grant = {
   async handler(context) {
     const { client, store, now } = context;
     // The subscription may have lost its trust or approval since the login.
-    const refusal = passwordGrantRefusal(client);
+    const refusal = refreshRefusal(client, context.api.plans);
     if (refusal) throw unauthorizedClient(refusal);
     const presented = hashTokenValue(requireParameter(context.parameters, 'refresh_token', MAX_TOKEN_LENGTH));
 
