@@ -47,8 +47,11 @@ export type AuthorizationStep =
       readonly status: number;
       readonly failure: null | 'rejected' | 'throttled' | 'busy' | 'unavailable';
       readonly username: string;
+      readonly applicationName: string;
+      /** Where the form's answer will redirect (a page's CSP form-action must allow it). */
+      readonly redirectUri: string;
     }
-  | { readonly kind: 'consent'; readonly formToken: string; readonly applicationName: string; readonly scope: string }
+  | { readonly kind: 'consent'; readonly formToken: string; readonly applicationName: string; readonly scope: string; readonly redirectUri: string }
   | { readonly kind: 'redirect'; readonly location: string };
 
 /** Starts the sign-in for a valid request; `browserBinding` is the value of the browser's cookie. */
@@ -68,7 +71,7 @@ export async function beginAuthorization(context: AuthorizationFlowContext, requ
     createdAt: context.now,
     expiresAt: context.now + AUTHORIZATION_REQUEST_LIFETIME,
   });
-  return { kind: 'sign-in', formToken, status: 200, failure: null, username: '' };
+  return { kind: 'sign-in', formToken, status: 200, failure: null, username: '', applicationName: request.client.application.name, redirectUri: request.redirectUri };
 }
 
 export interface PostedForm {
@@ -120,7 +123,7 @@ export async function continueAuthorization(context: AuthorizationFlowContext, f
     const failed = async (failure: 'rejected' | 'throttled' | 'busy' | 'unavailable', status: number): Promise<AuthorizationStep> => {
       const formToken = await nextForm(context, request, null);
       if (formToken === null) throw new AuthorizationPageError(400, PAGE_MESSAGES.formExpired);
-      return { kind: 'sign-in', formToken, status, failure, username };
+      return { kind: 'sign-in', formToken, status, failure, username, applicationName: application.name, redirectUri: request.redirectUri };
     };
     if (username === '' || password === '' || password.length > MAX_PASSWORD_LENGTH) return failed('rejected', 400);
     const check = await checkPassword(
@@ -151,7 +154,7 @@ export async function continueAuthorization(context: AuthorizationFlowContext, f
     if (skipsConsent(subscription) || consented) return issueCode(context, request, userId, null);
     const formToken = await nextForm(context, request, userId);
     if (formToken === null) throw new AuthorizationPageError(400, PAGE_MESSAGES.formExpired);
-    return { kind: 'consent', formToken, applicationName: application.name, scope: request.scope };
+    return { kind: 'consent', formToken, applicationName: application.name, scope: request.scope, redirectUri: request.redirectUri };
   }
 
   if (form.decision === 'deny') return redirectTo(context, request, { error: 'access_denied', error_description: OAUTH_DESCRIPTIONS.accessDenied() });
