@@ -48,8 +48,8 @@ async function withIssuedSecret(harness: OAuthHarness, client: TestClient): Prom
   return { ...client, clientSecret };
 }
 
-export async function startLiveGatehouse(options: { externalUrl?: string } = {}): Promise<LiveGatehouse> {
-  const raw = oauthRawConfig();
+export async function startLiveGatehouse(options: { externalUrl?: string; apiOverrides?: Record<string, unknown> } = {}): Promise<LiveGatehouse> {
+  const raw = oauthRawConfig(options.apiOverrides);
   if (options.externalUrl !== undefined) {
     raw.authMethods = (raw.authMethods as Array<Record<string, unknown>>).map((method) =>
       method.type === 'external' ? { ...method, url: options.externalUrl } : method,
