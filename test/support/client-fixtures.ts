@@ -99,7 +99,8 @@ async function startRecordingProxy(target: URL, seen: SeenTokenRequest[]): Promi
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Keep-alive connections (a browser's) would hold close() until they time out.
+  after(() => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
