@@ -100,8 +100,8 @@ describe('the sign-in page in Chromium', { skip: skip ?? false }, () => {
     await page.goto(`${framingUrl}?src=${encodeURIComponent(src)}`);
     const frame = page.frames().find((candidate) => candidate !== page.mainFrame());
     assert.ok(frame);
-    await page.waitForTimeout(200);
-    const inside = await frame.evaluate(() => document.querySelector('form') !== null).catch(() => false);
+    await frame.waitForLoadState();
+    const inside = (await frame.locator('form').count().catch(() => 0)) > 0;
     assert.equal(inside, false, 'the framed page shows no form');
     browser.problems.length = 0;
   });

@@ -1,4 +1,4 @@
-import type { Application, AuditEvent, Subscription, TokenFamily, User } from '../../store/store.js';
+import type { Application, AuditEvent, Consent, Subscription, TokenFamily, User } from '../../store/store.js';
 
 // Store records as the management API shows them: times as RFC 3339 strings, and only the
 // fields the response schemas list. A hash is never copied into a view, so it cannot leak even
@@ -30,6 +30,10 @@ export function subscriptionView(subscription: Subscription) {
 export function loginView(family: TokenFamily) {
   const { revokedAt: _at, revokedReason: _reason, ...rest } = family;
   return { ...rest, createdAt: iso(family.createdAt), expiresAt: iso(family.expiresAt) };
+}
+
+export function consentView(consent: Consent) {
+  return { ...consent, grantedAt: iso(consent.grantedAt) };
 }
 
 export function auditEventView(event: AuditEvent) {
