@@ -1,5 +1,5 @@
 import type { PlanConfig } from '../config/config.js';
-import type { Subscription } from '../store/store.js';
+import type { LoginGrant, Subscription } from '../store/store.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { OAUTH_DESCRIPTIONS } from './oauth-descriptions.js';
 import { OAuthError } from './oauth-error.js';
@@ -46,8 +46,10 @@ export function skipsConsent(subscription: Subscription): boolean {
   return subscription.trusted && subscription.status === 'approved';
 }
 
-/** Refresh tokens rotate for the subscriptions that may still start their kind of login. */
-export function refreshRefusal(client: AuthenticatedClient, plans: readonly PlanConfig[]): SubscriptionRefusal | null {
-  const password = passwordGrantRefusal(client);
-  return password === null || authorizationCodeRefusal(client.subscription, plans) === null ? null : password;
+/**
+ * Why the subscription may not refresh a login started by `grant`, or null when it may: the rules
+ * of the grant that started it still apply (a password login needs trust, a code login does not).
+ */
+export function refreshRefusal(client: AuthenticatedClient, plans: readonly PlanConfig[], grant: LoginGrant): SubscriptionRefusal | null {
+  return grant === 'password' ? passwordGrantRefusal(client) : authorizationCodeRefusal(client.subscription, plans);
 }

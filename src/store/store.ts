@@ -108,9 +108,13 @@ export type SubscriptionPatch = Partial<
   Pick<Subscription, 'plan' | 'trusted' | 'status' | 'clientId' | 'clientSecretHash' | 'decidedBy' | 'decidedAt'>
 >;
 
-/** One password-grant login: its refresh tokens rotate, its access tokens all belong to it. */
+/** The grant that started a login; its refresh tokens rotate under that grant's rules. */
+export type LoginGrant = 'password' | 'authorization_code';
+
+/** One login: its refresh tokens rotate, its access tokens all belong to it. */
 export interface TokenFamily {
   readonly id: string;
+  readonly grantType: LoginGrant;
   readonly subscriptionId: string;
   readonly applicationId: string;
   readonly apiId: string;
@@ -125,7 +129,8 @@ export interface TokenFamily {
   readonly revokedReason: string | null;
 }
 
-export type NewTokenFamily = Omit<TokenFamily, 'revokedAt' | 'revokedReason'>;
+/** `grantType` defaults to the password grant. */
+export type NewTokenFamily = Omit<TokenFamily, 'revokedAt' | 'revokedReason' | 'grantType'> & { readonly grantType?: LoginGrant };
 
 export interface TokenHandle {
   /** SHA-256 of the token value, hex. */

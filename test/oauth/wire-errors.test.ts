@@ -128,7 +128,7 @@ const ROWS: readonly Row[] = [
   { name: "another API's client_id", request: (w) => postForm(w.harness, password(w, clientParameters(w.billing))), status: 401, error: 'invalid_client' },
   // Grant selection
   { name: 'missing grant_type', request: (w) => postForm(w.harness, { ...clientParameters(w.confidential) }), status: 400, error: 'invalid_request', description: /grant_type/ },
-  { name: 'unsupported grant_type', request: (w) => postForm(w.harness, { grant_type: 'client_credentials', ...clientParameters(w.confidential) }), status: 400, error: 'unsupported_grant_type', description: /grant_type 'client_credentials' is not supported \(supported: password, refresh_token\)/ },
+  { name: 'unsupported grant_type', request: (w) => postForm(w.harness, { grant_type: 'urn:example:unknown', ...clientParameters(w.confidential) }), status: 400, error: 'unsupported_grant_type', description: /grant_type 'urn:example:unknown' is not supported \(supported: password, refresh_token, authorization_code/ },
   // Values the client chose, echoed back: quotes, backslashes and non-ASCII are percent-encoded (RFC 6749 §5.2).
   { name: 'hostile grant_type', request: (w) => postForm(w.harness, { grant_type: 'foo"\\§é', ...clientParameters(w.confidential) }), status: 400, error: 'unsupported_grant_type', description: /'foo%22%5C%C2%A7%C3%A9'/ },
   { name: 'hostile content type', request: (w) => raw(w, { contentType: 'text/plain; x="a\\"b"', payload: 'x' }), status: 400, error: 'invalid_request', description: /'text\/plain; x=%22a%5C%22b%22'/ },

@@ -46,6 +46,7 @@ export const authorizationCodeGrant: Grant = {
       return {
         family: {
           id: randomUUID(),
+          grantType: 'authorization_code',
           subscriptionId: client.subscription.id,
           applicationId: client.subscription.applicationId,
           apiId: api.id,

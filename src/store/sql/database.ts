@@ -59,6 +59,7 @@ export interface TokenFamiliesTable {
   expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  grant_type: string;
 }
 
 export interface AccessTokensTable {

@@ -167,6 +167,8 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('consents_pk', ['user_id', 'subscription_id'])
         .execute();
       await db.schema.createIndex('consents_subscription').on('consents').column('subscription_id').execute();
+      // Refresh tokens rotate under the rules of the grant that started their login.
+      await db.schema.alterTable('token_families').addColumn('grant_type', 'text', (c) => c.notNull().defaultTo('password')).execute();
     },
   },
 };

@@ -4,6 +4,7 @@ import type {
   Application,
   AuditEvent,
   ClientType,
+  NewTokenFamily,
   RefreshTokenRecord,
   Subscription,
   SubscriptionStatus,
@@ -86,10 +87,11 @@ export function toFamily(row: Selectable<TokenFamiliesTable>): TokenFamily {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     revokedReason: row.revoked_reason,
+    grantType: row.grant_type === 'authorization_code' ? 'authorization_code' : 'password',
   };
 }
 
-export function fromFamily(family: TokenFamily | Omit<TokenFamily, 'revokedAt' | 'revokedReason'>): Selectable<TokenFamiliesTable> {
+export function fromFamily(family: TokenFamily | NewTokenFamily): Selectable<TokenFamiliesTable> {
   return {
     id: family.id,
     subscription_id: family.subscriptionId,
@@ -102,6 +104,7 @@ export function fromFamily(family: TokenFamily | Omit<TokenFamily, 'revokedAt' |
     expires_at: family.expiresAt,
     revoked_at: 'revokedAt' in family ? family.revokedAt : null,
     revoked_reason: 'revokedReason' in family ? family.revokedReason : null,
+    grant_type: family.grantType ?? 'password',
   };
 }
 

@@ -51,7 +51,7 @@ async function issuedCode(store: Store, seed: Seed, overrides: Partial<NewAuthor
 }
 
 const issueFor = (seed: Seed) => (code: AuthorizationCode): CodeIssue => ({
-  family: newFamily(seed, { createdAt: T0 + SECOND, scope: code.scope }),
+  family: newFamily(seed, { createdAt: T0 + SECOND, scope: code.scope, grantType: 'authorization_code' }),
   tokens: pairAt(T0 + SECOND),
 });
 
@@ -101,7 +101,9 @@ export function authorizationStoreSuite(open: OpenStore): void {
       assert.equal(first.outcome, 'redeemed');
       const family = first.outcome === 'redeemed' ? first.family : assert.fail();
       assert.equal(family.scope, 'orders:read');
+      assert.equal(family.grantType, 'authorization_code');
       assert.equal((await store.tokens.findFamily(family.id))?.userId, seed.user.id);
+      assert.equal((await store.tokens.findFamily(family.id))?.grantType, 'authorization_code', 'the family remembers its grant');
       const replay = await store.authorizations.redeemCode(code.hash, holderOf(seed), T0 + 2 * SECOND, issueFor(seed));
       assert.equal(replay.outcome, 'already-consumed');
       assert.equal(replay.outcome === 'already-consumed' ? replay.code.familyId : null, family.id);
