@@ -94,6 +94,9 @@ describe('authorization code + PKCE through plain form posts', () => {
     const tokens = await tokenRequest(untrusted, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: pkce.verifier });
     assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
     assert.equal(tokens.body.scope, 'orders:read orders:write');
+    // No trust needed: the code login's refresh token rotates for the untrusted subscription.
+    const refreshed = await tokenRequest(untrusted, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token as string });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
 
     // Remembered: the sign-in answers with the code straight away.
     const signIn = await openAuthorize(authorizeUrl(live.baseUrl, { clientId: untrusted.clientId, redirectUri: CALLBACK, challenge: pkcePair().challenge }));
