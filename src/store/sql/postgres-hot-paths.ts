@@ -18,10 +18,10 @@ const CREATE_FAMILY: HotStatement = {
       RETURNING id, created_at
     ), access AS (
       INSERT INTO access_tokens (token_hash, family_id, created_at, expires_at)
-      SELECT $12::text, id, created_at, $13::bigint FROM family
+      SELECT $13::text, id, created_at, $14::bigint FROM family
     )
     INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
-    SELECT $14::text, id, created_at, $15::bigint FROM family`,
+    SELECT $15::text, id, created_at, $16::bigint FROM family`,
 };
 
 // RFC 9700 §4.14.2: the UPDATE decides who consumes the token. Under READ COMMITTED a concurrent
