@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
 import { hashTokenValue } from '../../src/domain/token-values.js';
 import {
   authorizePath,
@@ -54,8 +56,21 @@ async function familiesOfUser(): Promise<number> {
   return (await live.harness.store.tokens.listActiveFamilies({ userId: live.userId }, live.harness.now())).items.length;
 }
 
+// A directory service for the external auth method `corp`: one account, ext-alice.
+const directory = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const { username, password } = JSON.parse(Buffer.concat(chunks).toString()) as { username: string; password: string };
+    if (username !== 'ext-alice' || password !== USER_PASSWORD) return void res.writeHead(401).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: 'dir-7', email: 'alice@corp.example' }));
+  });
+});
+const directoryUrl = new Promise<string>((resolve) => directory.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(directory.address() as AddressInfo).port}/verify`)));
+after(() => new Promise<void>((resolve) => directory.close(() => resolve())));
+
 // Started outside any test, so that its clean-up runs when the file ends, not after the first hook.
-const started = startLiveGatehouse({ apiOverrides: { plans: GOLD_PLANS } });
+const started = directoryUrl.then((externalUrl) => startLiveGatehouse({ apiOverrides: { plans: GOLD_PLANS }, externalUrl }));
 
 before(async () => {
   live = await started;
@@ -105,6 +120,21 @@ describe('authorization code + PKCE through plain form posts', () => {
     assert.ok(new URL(answer.location ?? '').searchParams.get('code'));
   });
 
+  it('the external auth method signs in through the page too; its code redeems on its own token URL', async () => {
+    const pkce = pkcePair();
+    const url = authorizeUrl(live.baseUrl, { clientId: live.confidential.clientId, redirectUri: CALLBACK, challenge: pkce.challenge }, authorizePath('corp'));
+    const location = await authorizeWithForms(url, { login: 'ext-alice', password: USER_PASSWORD });
+    assert.equal(location.searchParams.get('iss'), issuer.replace('/auth/local/', '/auth/corp/'));
+    const code = location.searchParams.get('code') ?? '';
+    const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: pkce.verifier, client_id: live.confidential.clientId, client_secret: live.confidential.clientSecret });
+    const atLocal = await fetch(`${live.baseUrl}${tokenPath()}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    assert.equal(atLocal.status, 400, 'a code of one auth method is nothing at another’s token URL');
+    const response = await fetch(`${live.baseUrl}${tokenPath('corp')}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
+    assert.equal(response.status, 200);
+    const record = await live.harness.store.tokens.findAccessToken(hashTokenValue(((await response.json()) as { access_token: string }).access_token));
+    assert.equal((await live.harness.store.users.findById(record?.family.userId ?? ''))?.externalSub, 'dir-7');
+  });
+
   it('the sign-in page: accessible form, strict security headers, no inline script', async () => {
     const page = await openAuthorize(authorizeUrl(live.baseUrl, { clientId: live.confidential.clientId, redirectUri: CALLBACK, challenge: pkcePair().challenge }));
     assert.equal(page.status, 200);
@@ -139,6 +169,21 @@ describe('authorization code + PKCE through plain form posts', () => {
       assert.equal(again.location, null);
     }
     assert.equal(bodies[0], bodies[1], 'no user enumeration');
+  });
+
+  it('the password grant’s account lockout holds on the page: after 5 failures the right password gets the same generic error', async () => {
+    const victim = await createUser(live.harness, { password: USER_PASSWORD });
+    const attempt = async (password: string) => {
+      const page = await openAuthorize(authorizeUrl(live.baseUrl, { clientId: live.confidential.clientId, redirectUri: CALLBACK, challenge: pkcePair().challenge }));
+      return postForm(action(), { form_token: page.formToken ?? '', username: victim.login, password }, page.cookie);
+    };
+    for (let i = 0; i < 5; i++) assert.equal((await attempt('wrong password')).status, 400);
+    const locked = await attempt(USER_PASSWORD);
+    assert.equal(locked.status, 400);
+    assert.equal(locked.location, null);
+    assert.match(locked.html, /username or password is wrong/);
+    const refusals = await live.harness.store.audit.list({ type: 'login.refused' });
+    assert.ok(refusals.items.some((e) => e.details.reason === 'account_locked' && e.details.via === 'authorize'), 'audited as the password grant audits it');
   });
 
   it('CSRF: a missing, reused or foreign-browser form token is refused on a page, and nothing is issued', async () => {
