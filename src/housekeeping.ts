@@ -12,7 +12,7 @@ export function startHousekeeping(store: Store, logger: Logger, now: () => numbe
     if (running) return;
     running = true;
     try {
-      const deleted = await store.tokens.deleteExpired(now());
+      const deleted = (await store.tokens.deleteExpired(now())) + (await store.authorizations.deleteExpired(now()));
       if (deleted > 0) logger.info({ deleted }, 'deleted expired tokens');
     } catch (error) {
       logger.warn({ err: error }, 'token housekeeping failed');

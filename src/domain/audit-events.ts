@@ -16,6 +16,10 @@ export const AUDIT_EVENT = {
   /** RFC 6749 §4.4: a client got a token for itself (no user). */
   clientCredentialsGranted: 'client_credentials.granted',
   clientCredentialsRefused: 'client_credentials.refused',
+  /** RFC 6749 §4.1: the user allowed a subscription that is not trusted to act for them. */
+  consentGranted: 'consent.granted',
+  /** RFC 6749 §4.1.2: a code came back after its redemption; what it issued was revoked. */
+  authorizationCodeReused: 'authorization_code.reused',
 } as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT)[keyof typeof AUDIT_EVENT];

@@ -96,6 +96,21 @@ export const OAUTH_DESCRIPTIONS = {
   clientCredentialsNeedApproval: () => 'the subscription is not approved (yet): ask an admin or an approver of the API',
   unknownScope: (scope: string) => `scope ${shown(scope)} is not a scope of this API ${rfc('3.3')}`,
 
+  // Authorization endpoint (RFC 6749 section 4.1.2.1, RFC 7636 section 4.4.1), sent to the redirect URI
+  unsupportedResponseType: (responseType: string) => `response_type ${shown(responseType)} is not supported: use 'code'`,
+  codeFlowNotAllowed: () => 'this API does not allow the authorization code grant (its grants in the configuration)',
+  pkceRequired: () => 'code_challenge and code_challenge_method=S256 are required (RFC 7636, RFC 9700 section 2.1.1)',
+  pkceMethodNotSupported: (method: string) => `code_challenge_method ${shown(method)} is not supported: use S256 (RFC 7636 section 4.4.1)`,
+  malformedCodeChallenge: () => 'code_challenge must be 43 base64url characters, the S256 of the code_verifier (RFC 7636 section 4.2)',
+  subscriptionAwaitsApproval: () => 'the subscription is not approved (yet): its plan requires approval by an admin or an approver of the API',
+  accessDenied: () => 'the user denied the request',
+  stateTooLong: (maxLength: number) => `state is longer than ${listed(maxLength)} characters`,
+
+  // Authorization code grant (RFC 6749 section 4.1.3, RFC 7636 section 4.6)
+  invalidAuthorizationCode: () => 'the authorization code is invalid, expired, already used, or was issued to another client or redirect URI',
+  codeVerifierMismatch: () => 'the code_verifier does not match the code_challenge of the authorization request',
+  malformedCodeVerifier: () => 'code_verifier must be 43 to 128 unreserved characters (RFC 7636 section 4.1)',
+
   // Revocation (RFC 7009 §2.1) and introspection (RFC 7662 §2.1)
   tokenNotIssuedToClient: () => 'the token was not issued to this client',
   introspectionNotAllowed: () =>

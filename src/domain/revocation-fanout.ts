@@ -81,6 +81,7 @@ export function withTokenStore(store: Store, tokens: TokenStore): Store {
     subscriptions: store.subscriptions,
     tokens,
     audit: store.audit,
+    authorizations: store.authorizations,
     migrate: () => store.migrate(),
     appliedMigrations: () => store.appliedMigrations(),
     ping: () => store.ping(),

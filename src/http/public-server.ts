@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { authorizeRoutes } from './authorize/authorize-routes.js';
 import { createServer } from './create-server.js';
 import { deferContinue } from './expect-continue.js';
 import { gatewayRoutes } from './gateway/gateway-routes.js';
@@ -17,6 +18,7 @@ export function createPublicServer(services: Services): FastifyInstance {
     auth.addHook('preParsing', tokenBodyDeadline(limits.tokenBodyTimeoutMs));
     await auth.register(oauthRoutes, { services });
     await auth.register(introspectionRoutes, { services });
+    await auth.register(authorizeRoutes, { services });
   });
   app.register(gatewayRoutes, { apis: services.config.apis, services, limits: services.config.gateway, metrics: services.metrics });
   if (services.metrics && services.config.metrics.listener === 'public') registerMetricsRoute(app, services.config.metrics.path, services.metrics);

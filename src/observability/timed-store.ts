@@ -61,6 +61,7 @@ export function withStoreMetrics(store: Store, metrics: GatehouseMetrics): Store
     subscriptions: timed('subscriptions', store.subscriptions, metrics),
     tokens: timed('tokens', store.tokens, metrics),
     audit: countedAudit(timed('audit', store.audit, metrics), metrics),
+    authorizations: timed('authorizations', store.authorizations, metrics),
     migrate: () => store.migrate(),
     appliedMigrations: () => store.appliedMigrations(),
     ping: () => store.ping(),

@@ -114,12 +114,17 @@ export type SubscriptionPatch = Partial<
   Pick<Subscription, 'plan' | 'trusted' | 'status' | 'clientId' | 'clientSecretHash' | 'decidedBy' | 'decidedAt'>
 >;
 
+/** The grant that started a login; its refresh tokens rotate under that grant's rules. */
+export type LoginGrant = 'password' | 'authorization_code' | 'client_credentials';
+
 /**
- * One login (password grant): its refresh tokens rotate, its access tokens all belong to it. A
- * client-credentials grant (RFC 6749 §4.4) is a family without a user and without refresh tokens.
+ * One login (password or authorization code grant): its refresh tokens rotate, its access tokens
+ * all belong to it. A client-credentials grant (RFC 6749 §4.4) is a family without a user and
+ * without refresh tokens.
  */
 export interface TokenFamily {
   readonly id: string;
+  readonly grantType: LoginGrant;
   readonly subscriptionId: string;
   readonly applicationId: string;
   readonly apiId: string;
@@ -135,7 +140,8 @@ export interface TokenFamily {
   readonly revokedReason: string | null;
 }
 
-export type NewTokenFamily = Omit<TokenFamily, 'revokedAt' | 'revokedReason'>;
+/** `grantType` defaults to the password grant. */
+export type NewTokenFamily = Omit<TokenFamily, 'revokedAt' | 'revokedReason' | 'grantType'> & { readonly grantType?: LoginGrant };
 
 export interface TokenHandle {
   /** SHA-256 of the token value, hex. */
@@ -196,6 +202,77 @@ export type FamilySelector =
   | { readonly userId: string }
   | { readonly subscriptionId: string }
   | { readonly applicationId: string };
+
+/**
+ * An authorization request (RFC 6749 §4.1.1) between the authorize URL and the code: kept here,
+ * not in the browser, so that what the client asked for cannot be changed on the way; found by
+ * the hash of its current single-use form token.
+ */
+export interface AuthorizationRequest {
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly apiId: string;
+  readonly authMethod: string;
+  readonly redirectUri: string;
+  readonly state: string | null;
+  /** RFC 7636 S256 challenge. */
+  readonly codeChallenge: string;
+  readonly scope: string;
+  /** SHA-256 of the value of the browser's binding cookie. */
+  readonly browserHash: string;
+  /** Set once the user has signed in (the consent step); null before. */
+  readonly userId: string | null;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export type NewAuthorizationRequest = Omit<AuthorizationRequest, 'userId'> & { readonly formTokenHash: string };
+
+/** An authorization code (RFC 6749 §4.1.2), stored as the SHA-256 of its value. */
+export interface AuthorizationCode {
+  readonly hash: string;
+  readonly subscriptionId: string;
+  readonly apiId: string;
+  readonly authMethod: string;
+  readonly userId: string;
+  readonly redirectUri: string;
+  readonly codeChallenge: string;
+  readonly scope: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly consumedAt: number | null;
+  /** The family its redemption started; null until redeemed (or when the redemption was refused). */
+  readonly familyId: string | null;
+}
+
+export type NewAuthorizationCode = Omit<AuthorizationCode, 'consumedAt' | 'familyId'>;
+
+/** What a redemption hands out when the presented code checks out. */
+export interface CodeIssue {
+  readonly family: NewTokenFamily;
+  readonly tokens: TokenPair;
+}
+
+/**
+ * The outcome of presenting a code. Only `redeemed` issued anything; `refused` consumed the code
+ * (the domain's check of redirect URI and verifier failed); `already-consumed` reports the first
+ * redemption's family so that the domain can revoke it (RFC 6749 §4.1.2).
+ */
+export type CodeRedemption =
+  | { readonly outcome: 'redeemed'; readonly family: TokenFamily }
+  | { readonly outcome: 'refused'; readonly code: AuthorizationCode }
+  | { readonly outcome: 'already-consumed'; readonly code: AuthorizationCode }
+  | { readonly outcome: 'unknown' };
+
+/** A user's consent that one subscription (application × API) acts for them with `scope`. */
+export interface Consent {
+  readonly userId: string;
+  readonly subscriptionId: string;
+  readonly applicationId: string;
+  readonly apiId: string;
+  readonly scope: string;
+  readonly grantedAt: number;
+}
 
 export interface AuditEvent {
   readonly id: string;
@@ -317,6 +394,12 @@ export interface ApplicationStore {
   findByIds(ids: readonly string[]): Promise<readonly Application[]>;
   list(filter: { readonly ownerId?: string }, page?: PageRequest): Promise<Page<Application>>;
   update(id: string, patch: ApplicationPatch, now: number): Promise<Application | null>;
+  /**
+   * Adds or removes one redirect URI and writes `audit` in the same transaction; returns the new
+   * list, or null when the application is gone. Adding one already there, or removing one not
+   * there, changes nothing (and writes no audit row).
+   */
+  changeRedirectUris(id: string, change: { readonly add: string } | { readonly remove: string }, now: number, audit: NewAuditEvent): Promise<readonly string[] | null>;
   /** Deletes the application with its subscriptions and their tokens. */
   delete(id: string): Promise<boolean>;
 }
@@ -373,6 +456,36 @@ export interface TokenStore {
   deleteExpired(now: number): Promise<number>;
 }
 
+export interface AuthorizationStore {
+  createRequest(request: NewAuthorizationRequest): Promise<void>;
+  /**
+   * Consumes the request's form token (single use, across processes: one conditional statement)
+   * and returns the live request it belonged to; null when unknown, used or expired.
+   */
+  takeRequest(formTokenHash: string, now: number): Promise<AuthorizationRequest | null>;
+  /** Gives a taken request its next form token and, once signed in, its user; false when gone. */
+  continueRequest(id: string, formTokenHash: string, userId: string | null): Promise<boolean>;
+  /**
+   * Ends the request with a code, and records the consent when given (with its audit row), all
+   * or nothing; false (nothing written) when the request is gone.
+   */
+  issueCode(requestId: string, code: NewAuthorizationCode, consent: { readonly consent: Consent; readonly audit: NewAuditEvent } | null): Promise<boolean>;
+  /**
+   * Consumes the code with hash `presented` if `holder` may (its subscription, API and auth
+   * method), it is unexpired and its user is not disabled: of concurrent calls exactly one gets
+   * to call `check`; when `check` returns what to issue, the family is created in the same
+   * transaction. A code of another holder is `unknown` and not consumed.
+   */
+  redeemCode(presented: string, holder: RefreshTokenHolder, now: number, check: (code: AuthorizationCode) => CodeIssue | null): Promise<CodeRedemption>;
+  findConsent(userId: string, subscriptionId: string): Promise<Consent | null>;
+  /** Newest first. */
+  listConsents(userId: string, page?: PageRequest): Promise<Page<Consent>>;
+  /** Deletes the consent and writes `audit` in the same transaction; false when there was none. */
+  revokeConsent(userId: string, subscriptionId: string, audit: NewAuditEvent): Promise<boolean>;
+  /** Housekeeping: expired requests, and codes expired for a day (kept that long to detect replays). */
+  deleteExpired(now: number): Promise<number>;
+}
+
 export interface AuditStore {
   record(event: NewAuditEvent): Promise<AuditEvent>;
   /** Newest first. */
@@ -388,6 +501,7 @@ export interface Store {
   readonly subscriptions: SubscriptionStore;
   readonly tokens: TokenStore;
   readonly audit: AuditStore;
+  readonly authorizations: AuthorizationStore;
   /** Applies pending schema migrations; returns the names it applied (opening does this too). */
   migrate(): Promise<readonly string[]>;
   /** Names of the schema migrations the database has, oldest first. */

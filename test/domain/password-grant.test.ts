@@ -45,6 +45,7 @@ function context(check: CredentialCheck, seen: { password?: string; audit: NewAu
     store: {
       tokens: { createFamily: async (family: { id: string }) => family } as unknown as TokenStore,
       users: { findById: async () => null },
+      authorizations: { redeemCode: async () => ({ outcome: 'unknown' }) },
       audit: { record: async (event: NewAuditEvent) => (seen.audit.push(event), event as never) },
     },
   };

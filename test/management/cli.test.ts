@@ -181,4 +181,19 @@ describe('gatehouse management commands', () => {
     const again = await admin.run(['lockouts', 'release-account', 'mallory@example.com']);
     assert.equal(again.code, 1, 'nothing left to release');
   });
+
+  it('an owner registers, lists and removes redirect URIs; a user lists their consents', async () => {
+    await localUser('owner@example.com', 'owner password 1');
+    const owner = terminal();
+    assert.equal((await owner.run(['login', '--url', portal, '--username', 'owner@example.com'], 'owner password 1\n')).code, 0);
+    const app = await owner.json<{ id: string }>(['applications', 'create', '--name', 'Web', '--type', 'public']);
+    assert.deepEqual(await owner.json(['redirect-uris', 'add', app.id, 'https://web.example/cb']), { redirectUris: ['https://web.example/cb'] });
+    const refused = await owner.run(['redirect-uris', 'add', app.id, 'http://web.example/cb']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /loopback/);
+    assert.equal((await owner.run(['redirect-uris', 'list', app.id])).stdout, 'https://web.example/cb\n');
+    assert.equal((await owner.run(['redirect-uris', 'remove', app.id, 'https://web.example/cb'])).code, 0);
+    assert.deepEqual(await owner.json(['redirect-uris', 'list', app.id]), { redirectUris: [] });
+    assert.deepEqual(await owner.json(['consents', 'list']), { items: [], nextCursor: null });
+  });
 });

@@ -68,6 +68,12 @@ const MATRIX: readonly Row[] = [
   // Nothing is locked in this world: the admin passes the permission check and finds nothing.
   ['release a locked account', () => ({ method: 'DELETE', url: `${v1}/lockouts/accounts/local/nobody@example.com` }), expect(404, 403, 403, 403, 403)],
   ['release a throttled address', () => ({ method: 'DELETE', url: `${v1}/lockouts/addresses/192.0.2.7` }), expect(404, 403, 403, 403, 403)],
+  ["list the application's redirect URIs", (w) => ({ method: 'GET', url: `${v1}/applications/${w.application.id}/redirect-uris` }), expect(200, 403, 403, 200, 403)],
+  ['register a redirect URI', (w) => ({ method: 'POST', url: `${v1}/applications/${w.application.id}/redirect-uris`, body: { uri: 'https://app.example/cb' } }), expect(201, 403, 403, 201, 403)],
+  // Not registered in this world: the admin and the owner pass the permission check and find nothing.
+  ['remove a redirect URI', (w) => ({ method: 'DELETE', url: `${v1}/applications/${w.application.id}/redirect-uris?uri=https%3A%2F%2Fnone.example%2F` }), expect(404, 403, 403, 404, 403)],
+  ["list a user's consents", (w) => ({ method: 'GET', url: `${v1}/users/${w.target.id}/consents` }), expect(200, 403, 403, 403, 403)],
+  ["revoke a user's consent", (w) => ({ method: 'DELETE', url: `${v1}/users/${w.target.id}/consents/${w.subscription.id}` }), expect(404, 403, 403, 403, 403)],
   ['how to sign in', () => ({ method: 'GET', url: `${v1}/sign-in` }), expect(200, 200, 200, 200, 200, 200)],
   // portal.signUp is closed in this world: refused for everyone, signed in or not.
   ['sign up', () => ({ method: 'POST', url: `${v1}/sign-up`, body: { email: fresh(), password: 'long enough pw' } }), expect(403, 403, 403, 403, 403, 403)],
@@ -120,7 +126,8 @@ describe('management API permission matrix', () => {
           .replace(world.family.id, '{loginId}')
           .replace('/apis/orders', '/apis/{apiId}')
           .replace('/lockouts/accounts/local/nobody@example.com', '/lockouts/accounts/{authMethodId}/{username}')
-          .replace('/lockouts/addresses/192.0.2.7', '/lockouts/addresses/{address}');
+          .replace('/lockouts/addresses/192.0.2.7', '/lockouts/addresses/{address}')
+          .replace(/\?.*$/, '');
         return `${method} ${templated}`;
       }),
     );

@@ -93,10 +93,14 @@ describe('RFC 8414 metadata', () => {
     const issuer = 'http://gw.example.com:8443/auth/local/api/orders';
     assert.deepEqual(response.json(), {
       issuer,
+      authorization_endpoint: `${issuer}/authorize`,
       token_endpoint: `${issuer}/token`,
       revocation_endpoint: `${issuer}/revoke`,
-      grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
-      response_types_supported: [],
+      grant_types_supported: ['password', 'refresh_token', 'authorization_code', 'client_credentials'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
       introspection_endpoint: `${issuer}/introspect`,

@@ -123,10 +123,10 @@ describe('developer portal in Chromium', { skip: skip ?? false }, () => {
     await edit.getByRole('alert').waitFor();
     assert.equal(await edit.getByLabel('Redirect URIs').inputValue(), 'not a uri');
     await edit.getByLabel('Name').fill('Phone app (iOS)');
-    await edit.getByLabel('Redirect URIs').fill('com.example.phone:/callback');
+    await edit.getByLabel('Redirect URIs').fill('https://phone.example/callback');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: 'Phone app (iOS)', level: 1 }).waitFor();
-    assert.deepEqual((await store.subscriptions.findByClientId(publicClientId).then((sub) => store.applications.findById(sub!.applicationId)))?.redirectUris, ['com.example.phone:/callback']);
+    assert.deepEqual((await store.subscriptions.findByClientId(publicClientId).then((sub) => store.applications.findById(sub!.applicationId)))?.redirectUris, ['https://phone.example/callback']);
     await signOut(page);
 
     // The admin approves it from the queue, where the trusted flag stands out.

@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import { applicationStoreSuite } from './conformance/applications.js';
 import { auditStoreSuite } from './conformance/audit.js';
+import { authorizationStoreSuite } from './conformance/authorizations.js';
 import { basicsSuite } from './conformance/basics.js';
 import type { OpenStore } from './conformance/harness.js';
 import { rotationSuite } from './conformance/rotation.js';
@@ -23,5 +24,6 @@ export function storeConformanceSuite(name: string, open: OpenStore): void {
     tokenStoreSuite(open);
     rotationSuite(open);
     auditStoreSuite(open);
+    authorizationStoreSuite(open);
   });
 }

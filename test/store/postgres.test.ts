@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres.js';
-import { appliedMigrations, LATEST_MIGRATION, migrateToLatest } from '../../src/store/sql/migrations.js';
+import { appliedMigrations, LATEST_MIGRATION, MIGRATION_NAMES, migrateToLatest } from '../../src/store/sql/migrations.js';
 import type { Store } from '../../src/store/store.js';
 import { DATABASE_URL, freshSchema, POSTGRES_SKIP_REASON, withClient, type TestSchema } from '../support/postgres.js';
 import { storeConformanceSuite } from './conformance.js';
@@ -142,7 +142,7 @@ if (DATABASE_URL === undefined) {
       try {
         for (let i = 0; i < 8; i++) {
           const store = await openPostgresStore({ url, schema: newSchema().name, poolSize: 1 });
-          assert.equal((await store.appliedMigrations()).at(-1), LATEST_MIGRATION);
+          assert.deepEqual(await store.appliedMigrations(), MIGRATION_NAMES);
           await store.close();
         }
       } finally {

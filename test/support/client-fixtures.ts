@@ -48,8 +48,8 @@ async function withIssuedSecret(harness: OAuthHarness, client: TestClient): Prom
   return { ...client, clientSecret };
 }
 
-export async function startLiveGatehouse(options: { externalUrl?: string } = {}): Promise<LiveGatehouse> {
-  const raw = oauthRawConfig();
+export async function startLiveGatehouse(options: { externalUrl?: string; apiOverrides?: Record<string, unknown> } = {}): Promise<LiveGatehouse> {
+  const raw = oauthRawConfig(options.apiOverrides);
   if (options.externalUrl !== undefined) {
     raw.authMethods = (raw.authMethods as Array<Record<string, unknown>>).map((method) =>
       method.type === 'external' ? { ...method, url: options.externalUrl } : method,
@@ -99,7 +99,8 @@ async function startRecordingProxy(target: URL, seen: SeenTokenRequest[]): Promi
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // Keep-alive connections (a browser's) would hold close() until they time out.
+  after(() => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 

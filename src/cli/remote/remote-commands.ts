@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerApplicationCommands } from './application-commands.js';
+import { registerAuthorizationCommands } from './authorization-commands.js';
 import { registerLockoutCommands } from './lockout-commands.js';
 import { registerLoginCommands } from './login-commands.js';
 import { registerSubscriptionCommands } from './subscription-commands.js';
@@ -11,6 +12,7 @@ export function registerRemoteCommands(program: Command): void {
   registerLoginCommands(program);
   registerUserCommands(program);
   registerApplicationCommands(program);
+  registerAuthorizationCommands(program);
   registerSubscriptionCommands(program);
   registerTokenCommands(program);
   registerLockoutCommands(program);

@@ -70,6 +70,7 @@ export const clientCredentialsGrant: Grant = {
         scope,
         createdAt: now,
         expiresAt,
+        grantType: 'client_credentials',
       },
       { accessToken: { hash: hashTokenValue(accessToken), expiresAt } },
     );

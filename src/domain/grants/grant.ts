@@ -1,5 +1,5 @@
 import type { ApiConfig } from '../../config/config.js';
-import type { AuditStore, TokenStore, UserStore } from '../../store/store.js';
+import type { AuditStore, AuthorizationStore, TokenStore, UserStore } from '../../store/store.js';
 import type { CredentialVerifier } from '../auth-methods/credential-verifier.js';
 import type { LoginThrottle } from '../brute-force/login-throttle.js';
 import type { AuthenticatedClient } from '../client-authentication.js';
@@ -26,6 +26,7 @@ export interface GrantContext {
     readonly tokens: TokenStore;
     readonly users: Pick<UserStore, 'findById'>;
     readonly audit: Pick<AuditStore, 'record'>;
+    readonly authorizations: Pick<AuthorizationStore, 'redeemCode'>;
   };
 }
 

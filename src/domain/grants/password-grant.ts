@@ -1,7 +1,7 @@
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
-import { PasswordHashingBusy } from '../hashing-pool.js';
+import { checkPassword } from '../password-check.js';
 import { OAuthError } from '../oauth-error.js';
 import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
 import { startLogin } from '../token-issuer.js';
@@ -40,50 +40,28 @@ export const passwordGrant: Grant = {
     const username = requireParameter(parameters, 'username', MAX_USERNAME_LENGTH);
     const password = requireParameter(parameters, 'password', MAX_PASSWORD_LENGTH);
 
-    // RFC 6749 §4.3.2 brute-force protection: counted before the password is checked.
-    // One counter per account, whatever name reaches it (login-throttle.ts).
-    const accountId = (await context.verifier.findAccount?.(username)) ?? null;
-    const admission = await context.loginThrottle.admit(context.authMethodId, username, accountId, ip, now);
-    if (admission.outcome !== 'admitted') parameters.delete('password');
-    if (admission.outcome === 'address-throttled') {
-      // Not audited: a throttled flood must not turn into a flood of rows.
-      throw new OAuthError('too_many_requests', TOO_MANY_FAILURES, { retryAfterSeconds: admission.retryAfterSeconds });
-    }
-    if (admission.outcome === 'account-locked') {
-      // Bounded: every such attempt also counts against the address, which gets throttled.
-      await recordRefusal('account_locked', { authMethod: context.authMethodId });
-      // The very body of a wrong password, and no hash is computed. The quicker answer shows
-      // that (auth method, user name) is locked, which the caller caused and which happens to
-      // unknown accounts alike: it reveals nothing about which accounts exist, and hammering a
-      // locked account costs no CPU (OWASP Authentication Cheat Sheet, "Account Lockout").
-      throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
-    }
-
-    const check = await context.verifier.verify(username, password).catch(async (error: unknown) => {
-      if (!(error instanceof PasswordHashingBusy)) throw error;
-      // Too many password checks are waiting (issue 12): say when to come back rather than queue
-      // without end. The attempt proved nothing; not audited, as a flood must not become rows.
+    // RFC 6749 §4.3.2 brute-force protection and one answer for every failure (password-check.ts).
+    const check = await checkPassword(
+      { ...context, recordRefusal: (reason) => recordRefusal(reason, { authMethod: context.authMethodId }) },
+      username,
+      password,
+    ).finally(() => {
+      // fosite: credentials must not be passed around; nothing after this point can log or keep it.
       parameters.delete('password');
-      await context.loginThrottle.undecided(admission.pass, now);
-      throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.hashingBusy(), {
-        retryAfterSeconds: error.retryAfterSeconds,
-      });
     });
-    // fosite: credentials must not be passed around; nothing after this point can log or keep it.
-    parameters.delete('password');
-
-    if (check.outcome === 'unavailable') {
-      await context.loginThrottle.undecided(admission.pass, now);
-      // Audited once per outage, not once per sign-in (auth-methods/outage-reporting.ts).
-      throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.authMethodUnavailable(context.authMethodId));
+    switch (check.outcome) {
+      case 'address-throttled':
+        throw new OAuthError('too_many_requests', TOO_MANY_FAILURES, { retryAfterSeconds: check.retryAfterSeconds });
+      case 'busy':
+        // Too many password checks are waiting (issue 12): say when to come back rather than queue without end.
+        throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.hashingBusy(), { retryAfterSeconds: check.retryAfterSeconds });
+      case 'unavailable':
+        throw new OAuthError('temporarily_unavailable', OAUTH_DESCRIPTIONS.authMethodUnavailable(context.authMethodId));
+      case 'rejected':
+        throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
+      case 'accepted':
+        break;
     }
-    if (check.outcome === 'rejected') {
-      context.loginThrottle.failed(admission.pass);
-      await recordRefusal('invalid_credentials', { authMethod: context.authMethodId });
-      throw new OAuthError('invalid_grant', INVALID_CREDENTIALS);
-    }
-
-    await context.loginThrottle.succeeded(admission.pass, now);
     const { family, response } = await startLogin(store.tokens, {
       api: context.api,
       authMethodId: context.authMethodId,

@@ -2,7 +2,7 @@ import type { RefreshTokenRecord } from '../../store/store.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
 import { OAuthError } from '../oauth-error.js';
-import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
+import { passwordGrantRefusal, refreshRefusal, unauthorizedClient } from '../subscription-rules.js';
 import { endingBy, mintTokens, tokenResponse, type MintedTokens, type TokenResponse } from '../token-issuer.js';
 import { requireParameter } from '../token-request.js';
 import { hashTokenValue, MAX_TOKEN_LENGTH } from '../token-values.js';
@@ -29,10 +29,15 @@ export const refreshTokenGrant: Grant = {
 
   async handler(context) {
     const { client, store, now } = context;
-    // The subscription may have lost its trust or approval since the login.
-    const refusal = passwordGrantRefusal(client);
-    if (refusal) throw unauthorizedClient(refusal);
     const presented = hashTokenValue(requireParameter(context.parameters, 'refresh_token', MAX_TOKEN_LENGTH));
+    // The subscription may have lost its trust or approval since the login. A trusted, approved
+    // one may refresh any login; otherwise the grant that started the login decides, which costs a
+    // lookup only on this rare path.
+    if (passwordGrantRefusal(client) !== null) {
+      const grant = (await store.tokens.findRefreshToken(presented))?.family.grantType ?? 'password';
+      const refusal = refreshRefusal(client, context.api.plans, grant);
+      if (refusal) throw unauthorizedClient(refusal);
+    }
 
     // The store checks, in the statement that consumes the token, what RFC 6749 §6 asks ("validate
     // the refresh token ... was issued to the authenticated client") and that its user may still

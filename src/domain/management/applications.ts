@@ -1,5 +1,6 @@
 import type { Application, ApplicationPatch, ClientType, Page, PageRequest } from '../../store/store.js';
 import { StoreReferenceError } from '../../store/store.js';
+import { redirectUriProblem } from '../authorization/redirect-uri-rules.js';
 import { isPortalApplication } from '../portal-sign-in.js';
 import { MANAGEMENT_EVENT, recordManagementEvent } from './audit-log.js';
 import { withdrawApprovalsForClientType } from './client-type-change.js';
@@ -18,6 +19,14 @@ export interface NewApplicationInput {
   readonly ownerIds?: readonly string[];
 }
 
+/** RFC 6749 §3.1.2 as redirect-uri-rules.ts reads it: every URI registrable, or none stored. */
+export function requireRegistrableRedirectUris(uris: readonly string[]): void {
+  for (const uri of uris) {
+    const problem = redirectUriProblem(uri);
+    if (problem !== null) throw invalidRequest(`redirect URI ${JSON.stringify(uri.slice(0, 200))} ${problem}`);
+  }
+}
+
 function missingOwner(error: unknown): never {
   if (error instanceof StoreReferenceError) throw invalidRequest('ownerIds names a user that does not exist', 'ownerIds');
   throw error;
@@ -31,7 +40,7 @@ export async function findManagedApplication(context: ManagementContext, applica
   return application;
 }
 
-async function refuseBuiltIn(context: ManagementContext, applicationId: string): Promise<void> {
+export async function refuseBuiltIn(context: ManagementContext, applicationId: string): Promise<void> {
   if (await isPortalApplication(context.store, applicationId)) {
     throw conflict('this is the built-in application the portal and the CLI sign in with; it cannot be changed');
   }
@@ -48,6 +57,7 @@ export async function createApplication(context: ManagementContext, input: NewAp
   // A developer registers applications for themself; only an admin registers one for others.
   const ownerIds = input.ownerIds ?? [actor.id];
   if (!isAdmin(actor) && !ownerIds.includes(actor.id)) throw invalidRequest('ownerIds must include yourself', 'ownerIds');
+  requireRegistrableRedirectUris(input.redirectUris ?? []);
   const application = await context.store.applications
     .create({ name: input.name, clientType: input.clientType, redirectUris: input.redirectUris ?? [], ownerIds }, context.now)
     .catch(missingOwner);
@@ -66,6 +76,7 @@ export async function updateApplication(context: ManagementContext, applicationI
   if (patch.ownerIds !== undefined && !isAdmin(context.actor) && !patch.ownerIds.includes(context.actor.id)) {
     throw invalidRequest('ownerIds must include yourself', 'ownerIds');
   }
+  requireRegistrableRedirectUris(patch.redirectUris ?? []);
   const typeChange = patch.clientType !== undefined && patch.clientType !== application.clientType ? patch.clientType : null;
   const requeued = typeChange === null ? [] : await withdrawApprovalsForClientType(context, application, typeChange);
   const updated = await context.store.applications.update(application.id, patch, context.now).catch(missingOwner);

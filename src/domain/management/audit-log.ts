@@ -21,6 +21,9 @@ export const MANAGEMENT_EVENT = {
   subscriptionRevoked: 'subscription.revoked',
   secretRegenerated: 'subscription.secret_regenerated',
   tokensRevoked: 'tokens.revoked',
+  redirectUriAdded: 'application.redirect_uri_added',
+  redirectUriRemoved: 'application.redirect_uri_removed',
+  consentRevoked: 'consent.revoked',
 } as const;
 
 type EventFields = Partial<Pick<AuditEvent, 'userId' | 'applicationId' | 'subscriptionId' | 'apiId' | 'familyId'>>;

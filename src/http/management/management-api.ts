@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { PORTAL_API_ID, PORTAL_CLIENT_ID } from '../../domain/portal-sign-in.js';
 import type { Services } from '../services.js';
 import { applicationRoutes } from './application-routes.js';
+import { authorizationRoutes } from './authorization-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { refuseControlCharacters } from './control-characters.js';
@@ -54,6 +55,7 @@ export async function managementApi(app: FastifyInstance, options: { readonly se
       signUpRoutes(api, services);
       userRoutes(api, services);
       applicationRoutes(api, services);
+      authorizationRoutes(api, services);
       subscriptionRoutes(api, services);
       catalogueRoutes(api, services);
       auditRoutes(api, services);

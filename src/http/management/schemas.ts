@@ -137,7 +137,7 @@ export const Login = Type.Object(
     createdAt: Timestamp,
     expiresAt: Timestamp,
   },
-  { $id: 'Login', description: 'one sign-in (a token family), or one client-credentials grant (no user)' },
+  { $id: 'Login', description: 'one sign-in (a token family: password or authorization code grant), or one client-credentials grant (no user)' },
 );
 
 export const AuditEvent = Type.Object(
@@ -203,7 +203,26 @@ export const Api = Type.Object(
   { $id: 'Api' },
 );
 
-export const SHARED_SCHEMAS: readonly TSchema[] = [FieldError, Problem, UserRef, User, Application, Subscription, Approval, IssuedSubscription, Login, AuditEvent, AuthMethod, Api];
+export const Consent = Type.Object(
+  {
+    userId: Id,
+    subscriptionId: Id,
+    applicationId: Id,
+    apiId: Type.String(),
+    scope: Type.String(),
+    grantedAt: Timestamp,
+  },
+  { $id: 'Consent', description: 'a user allowed a subscription that is not trusted to act for them (authorization code grant)' },
+);
+
+export const RedirectUris = Type.Object(
+  { redirectUris: Type.Array(Type.String()) },
+  { $id: 'RedirectUris', description: 'an application’s registered redirect URIs, matched exactly (RFC 9700 section 4.1.3)' },
+);
+
+export const SHARED_SCHEMAS: readonly TSchema[] = [
+  FieldError, Problem, UserRef, User, Application, Subscription, Approval, IssuedSubscription, Login, AuditEvent, AuthMethod, Api, Consent, RedirectUris,
+];
 
 /** A page of `item` (by $id) with the cursor of the next page. */
 export function pageOf(itemId: string) {

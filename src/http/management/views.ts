@@ -3,7 +3,7 @@ import type { NamedAuditEvent } from '../../domain/management/audit-log.js';
 import { apiName, planName } from '../../domain/management/display-names.js';
 import type { NamedLogin } from '../../domain/management/logins.js';
 import type { Approval } from '../../domain/management/subscription-decisions.js';
-import type { Application, Subscription, User } from '../../store/store.js';
+import type { Application, Consent, Subscription, User } from '../../store/store.js';
 
 // Store records as the management API shows them: times as RFC 3339 strings, and only the
 // fields the response schemas list. A hash is never copied into a view, so it cannot leak even
@@ -38,6 +38,10 @@ export function subscriptionView(subscription: Subscription, apis: readonly ApiC
 export function loginView(login: NamedLogin) {
   const { revokedAt: _at, revokedReason: _reason, ...rest } = login;
   return { ...rest, createdAt: iso(login.createdAt), expiresAt: iso(login.expiresAt) };
+}
+
+export function consentView(consent: Consent) {
+  return { ...consent, grantedAt: iso(consent.grantedAt) };
 }
 
 export function auditEventView(event: NamedAuditEvent) {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { supportedGrantTypes } from '../../domain/grants/allowed-grants.js';
+import { PKCE_METHOD } from '../../domain/authorization/pkce.js';
 import { GRANTS } from '../../domain/grants/grants.js';
 import type { Services } from '../services.js';
 import { endpointPath, resolveEndpointTarget, type EndpointParams } from './endpoint-target.js';
@@ -27,18 +28,34 @@ function baseUrl(services: Services, request: FastifyRequest): string {
   return services.config.publicUrl ?? `${request.protocol}://${request.host}`;
 }
 
+/** RFC 8414 §2's issuer of one auth method × API; also the `iss` of RFC 9207. */
+export function issuerOf(services: Services, request: FastifyRequest, params: EndpointParams): string {
+  return `${baseUrl(services, request)}${endpointPath(params)}`;
+}
+
 export function registerMetadataEndpoint(app: FastifyInstance, services: Services): void {
   app.get<{ Params: EndpointParams }>(METADATA_PATH, async (request) => {
     const { api, authMethod } = resolveEndpointTarget(services, request.params);
-    const issuer = `${baseUrl(services, request)}${endpointPath({ authMethodId: authMethod.id, apiId: api.id })}`;
+    const issuer = issuerOf(services, request, { authMethodId: authMethod.id, apiId: api.id });
     const grantTypes = supportedGrantTypes(api, IMPLEMENTED);
+    const codeFlow = grantTypes.includes('authorization_code');
     return {
       issuer,
+      ...(codeFlow ? { authorization_endpoint: `${issuer}/authorize` } : {}),
       token_endpoint: `${issuer}/token`,
       revocation_endpoint: `${issuer}/revoke`,
       grant_types_supported: grantTypes,
-      // Required by §2, but there is no authorization endpoint: no response type is supported.
-      response_types_supported: [],
+      // Required by §2; without the code grant there is no authorization endpoint and no response type.
+      response_types_supported: codeFlow ? ['code'] : [],
+      ...(codeFlow
+        ? {
+            response_modes_supported: ['query'],
+            // RFC 7636 §4.2: S256 only; RFC 9700 §2.1.1 (plain is refused).
+            code_challenge_methods_supported: [PKCE_METHOD],
+            // RFC 9207 §3: every authorization response carries `iss`.
+            authorization_response_iss_parameter_supported: true,
+          }
+        : {}),
       token_endpoint_auth_methods_supported: tokenEndpointAuthMethods(grantTypes),
       revocation_endpoint_auth_methods_supported: tokenEndpointAuthMethods(grantTypes),
       introspection_endpoint: `${issuer}/introspect`,

@@ -61,6 +61,7 @@ export interface TokenFamiliesTable {
   expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  grant_type: string;
 }
 
 export interface AccessTokensTable {
@@ -93,6 +94,46 @@ export interface AuditEventsTable {
   details: string;
 }
 
+export interface AuthorizationRequestsTable {
+  id: string;
+  form_token_hash: string | null;
+  subscription_id: string;
+  api_id: string;
+  auth_method: string;
+  redirect_uri: string;
+  state: string | null;
+  code_challenge: string;
+  scope: string;
+  browser_hash: string;
+  user_id: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  subscription_id: string;
+  api_id: string;
+  auth_method: string;
+  user_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  scope: string;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  family_id: string | null;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  subscription_id: string;
+  application_id: string;
+  api_id: string;
+  scope: string;
+  granted_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   applications: ApplicationsTable;
@@ -102,4 +143,7 @@ export interface Database {
   access_tokens: AccessTokensTable;
   refresh_tokens: RefreshTokensTable;
   audit_events: AuditEventsTable;
+  authorization_requests: AuthorizationRequestsTable;
+  authorization_codes: AuthorizationCodesTable;
+  consents: ConsentsTable;
 }

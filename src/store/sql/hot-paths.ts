@@ -28,7 +28,7 @@ export interface HotPaths {
 }
 
 const FAMILY_COLUMNS = `f.id, f.subscription_id, f.application_id, f.api_id, f.auth_method, f.user_id, f.scope,
-  f.created_at, f.expires_at, f.revoked_at, f.revoked_reason`;
+  f.created_at, f.expires_at, f.revoked_at, f.revoked_reason, f.grant_type`;
 
 export type ClientRow = Selectable<Database['subscriptions']> & {
   app_id: string;
@@ -68,6 +68,7 @@ export function familyValues(row: FamilyRow): HotValue[] {
     row.expires_at,
     row.revoked_at,
     row.revoked_reason,
+    row.grant_type,
   ];
 }
 

@@ -116,6 +116,61 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_events_user').on('audit_events').columns(['user_id', 'at']).execute();
     },
   },
+  // RFC 6749 §4.1 with RFC 7636: pending authorization requests, codes (SHA-256 only) and
+  // users' consents. Codes and requests name their subscription and user so that deleting either
+  // takes them along.
+  '0002_authorization_codes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('authorization_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('form_token_hash', 'text', (c) => c.unique())
+        .addColumn('subscription_id', 'text', (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
+        .addColumn('api_id', 'text', (c) => c.notNull())
+        .addColumn('auth_method', 'text', (c) => c.notNull())
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('state', 'text')
+        .addColumn('code_challenge', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('browser_hash', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('authorization_requests_expires').on('authorization_requests').column('expires_at').execute();
+
+      await db.schema
+        .createTable('authorization_codes')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('subscription_id', 'text', (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
+        .addColumn('api_id', 'text', (c) => c.notNull())
+        .addColumn('auth_method', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('code_challenge', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('consumed_at', 'bigint')
+        .addColumn('family_id', 'text')
+        .execute();
+      await db.schema.createIndex('authorization_codes_expires').on('authorization_codes').column('expires_at').execute();
+
+      await db.schema
+        .createTable('consents')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('subscription_id', 'text', (c) => c.notNull().references('subscriptions.id').onDelete('cascade'))
+        .addColumn('application_id', 'text', (c) => c.notNull())
+        .addColumn('api_id', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('granted_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('consents_pk', ['user_id', 'subscription_id'])
+        .execute();
+      await db.schema.createIndex('consents_subscription').on('consents').column('subscription_id').execute();
+      // Refresh tokens rotate under the rules of the grant that started their login.
+      await db.schema.alterTable('token_families').addColumn('grant_type', 'text', (c) => c.notNull().defaultTo('password')).execute();
+    },
+  },
   // RFC 6749 §4.4: a client-credentials token belongs to a family without a user.
   '0003_client_credentials': {
     async up(db: Kysely<unknown>): Promise<void> {
@@ -162,9 +217,10 @@ async function rebuildSqliteTokenFamilies(db: Kysely<unknown>): Promise<void> {
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .addColumn('revoked_at', 'bigint')
         .addColumn('revoked_reason', 'text')
+        .addColumn('grant_type', 'text', (c) => c.notNull().defaultTo('password'))
         .execute();
       await sql`INSERT INTO token_families_new SELECT id, subscription_id, application_id, api_id, auth_method, user_id, scope,
-        created_at, expires_at, revoked_at, revoked_reason FROM token_families`.execute(db);
+        created_at, expires_at, revoked_at, revoked_reason, grant_type FROM token_families`.execute(db);
       await sql`DROP TABLE token_families`.execute(db);
       await sql`ALTER TABLE token_families_new RENAME TO token_families`.execute(db);
       await db.schema.createIndex('token_families_user').on('token_families').column('user_id').execute();
@@ -185,7 +241,8 @@ async function rebuildSqliteTokenFamilies(db: Kysely<unknown>): Promise<void> {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export const LATEST_MIGRATION = Object.keys(migrations).at(-1) as string;
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
+export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1) as string;
 
 /**
  * Unless told a schema, Kysely's migrator looks for its own tables in every schema of the

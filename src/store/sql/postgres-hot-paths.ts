@@ -15,15 +15,15 @@ const CREATE_FAMILY: HotStatement = {
   name: 'gatehouse_create_family',
   text: `WITH family AS (
       INSERT INTO token_families
-        (id, subscription_id, application_id, api_id, auth_method, user_id, scope, created_at, expires_at, revoked_at, revoked_reason)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        (id, subscription_id, application_id, api_id, auth_method, user_id, scope, created_at, expires_at, revoked_at, revoked_reason, grant_type)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
       RETURNING id, created_at
     ), access AS (
       INSERT INTO access_tokens (token_hash, family_id, created_at, expires_at)
-      SELECT $12::text, id, created_at, $13::bigint FROM family
+      SELECT $13::text, id, created_at, $14::bigint FROM family
     )
     INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
-    SELECT $14::text, id, created_at, $15::bigint FROM family WHERE $14::text IS NOT NULL`,
+    SELECT $15::text, id, created_at, $16::bigint FROM family WHERE $15::text IS NOT NULL`,
 };
 
 // RFC 9700 §4.14.2: the UPDATE decides who consumes the token. Under READ COMMITTED a concurrent

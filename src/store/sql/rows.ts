@@ -4,6 +4,8 @@ import type {
   Application,
   AuditEvent,
   ClientType,
+  LoginGrant,
+  NewTokenFamily,
   RefreshTokenRecord,
   Subscription,
   SubscriptionStatus,
@@ -13,6 +15,8 @@ import type {
 import type { AuditEventsTable, SubscriptionsTable, TokenFamiliesTable, UsersTable } from './database.js';
 
 // Row ↔ record conversions, the only place that knows booleans are 0/1 and lists are JSON text.
+
+const LOGIN_GRANTS: ReadonlySet<string> = new Set<LoginGrant>(['password', 'authorization_code', 'client_credentials']);
 
 export const bit = (value: boolean): number => (value ? 1 : 0);
 export const json = (value: unknown): string => JSON.stringify(value);
@@ -87,10 +91,11 @@ export function toFamily(row: Selectable<TokenFamiliesTable>): TokenFamily {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     revokedReason: row.revoked_reason,
+    grantType: LOGIN_GRANTS.has(row.grant_type) ? (row.grant_type as LoginGrant) : 'password',
   };
 }
 
-export function fromFamily(family: TokenFamily | Omit<TokenFamily, 'revokedAt' | 'revokedReason'>): Selectable<TokenFamiliesTable> {
+export function fromFamily(family: TokenFamily | NewTokenFamily): Selectable<TokenFamiliesTable> {
   return {
     id: family.id,
     subscription_id: family.subscriptionId,
@@ -103,6 +108,7 @@ export function fromFamily(family: TokenFamily | Omit<TokenFamily, 'revokedAt' |
     expires_at: family.expiresAt,
     revoked_at: 'revokedAt' in family ? family.revokedAt : null,
     revoked_reason: 'revokedReason' in family ? family.revokedReason : null,
+    grant_type: family.grantType ?? 'password',
   };
 }
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Application, ApplicationPatch, ApplicationStore, NewApplication, Page, PageRequest } from '../store.js';
+import type { Application, ApplicationPatch, ApplicationStore, NewApplication, NewAuditEvent, Page, PageRequest } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
 import type { ApplicationsTable, Database } from './database.js';
 import { HOT, type HotPaths, type HotStatement } from './hot-paths.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
 import { json, list, toApplication } from './rows.js';
+import { auditRow } from './sql-audit-store.js';
 
 export class SqlApplicationStore implements ApplicationStore {
   private readonly db: Kysely<Database>;
@@ -98,6 +99,34 @@ export class SqlApplicationStore implements ApplicationStore {
       }),
     );
     return updated ? this.findById(id) : null;
+  }
+
+  async changeRedirectUris(
+    id: string,
+    change: { readonly add: string } | { readonly remove: string },
+    now: number,
+    audit: NewAuditEvent,
+  ): Promise<readonly string[] | null> {
+    return this.db.transaction().execute(async (trx) => {
+      // A compare-and-set on the list as read: of two concurrent changes, the later re-reads
+      // rather than overwriting the earlier one's URI.
+      for (;;) {
+        const row = await trx.selectFrom('applications').select('redirect_uris').where('id', '=', id).executeTakeFirst();
+        if (!row) return null;
+        const current = list(row.redirect_uris);
+        const next = 'add' in change ? (current.includes(change.add) ? current : [...current, change.add]) : current.filter((uri) => uri !== change.remove);
+        if (next.length === current.length && next.every((uri, i) => uri === current[i])) return current;
+        const updated = await trx
+          .updateTable('applications')
+          .set({ redirect_uris: json(next), updated_at: now })
+          .where('id', '=', id)
+          .where('redirect_uris', '=', row.redirect_uris)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) continue;
+        await trx.insertInto('audit_events').values(auditRow(audit)).execute();
+        return next;
+      }
+    });
   }
 
   async delete(id: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { HotPaths } from './hot-paths.js';
 import { appliedMigrations, migrateToLatest } from './migrations.js';
 import { SqlApplicationStore } from './sql-application-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
+import { SqlAuthorizationStore } from './sql-authorization-store.js';
 import { SqlSubscriptionStore } from './sql-subscription-store.js';
 import { SqlTokenStore } from './sql-token-store.js';
 import { SqlUserStore } from './sql-user-store.js';
@@ -18,6 +19,7 @@ export function createSqlStore(kind: Store['kind'], db: Kysely<Database>, hot: H
     subscriptions: new SqlSubscriptionStore(db, hot, kind),
     tokens: new SqlTokenStore(db, hot),
     audit: new SqlAuditStore(db, hot),
+    authorizations: new SqlAuthorizationStore(db),
     migrate: () => migrateToLatest(db as Kysely<unknown>),
     appliedMigrations: () => appliedMigrations(db as Kysely<unknown>),
     async ping() {

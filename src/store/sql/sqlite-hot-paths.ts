@@ -22,8 +22,8 @@ const SQL = {
           AND EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled = 0))
     RETURNING family_id`,
   insertFamily: `INSERT INTO token_families
-    (id, subscription_id, application_id, api_id, auth_method, user_id, scope, created_at, expires_at, revoked_at, revoked_reason)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    (id, subscription_id, application_id, api_id, auth_method, user_id, scope, created_at, expires_at, revoked_at, revoked_reason, grant_type)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   insertAccess: 'INSERT INTO access_tokens (token_hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
   insertRefresh: 'INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
   familyById: 'SELECT * FROM token_families WHERE id = ?',

@@ -15,7 +15,7 @@ export function tokenStoreSuite(open: OpenStore): void {
       const input = newFamily(seed);
       const tokens = tokenPair(T0 + HOUR, T0 + DAY);
       const family = await store.tokens.createFamily(input, tokens);
-      assert.deepEqual(family, { ...input, revokedAt: null, revokedReason: null });
+      assert.deepEqual(family, { ...input, grantType: 'password', revokedAt: null, revokedReason: null });
       assert.deepEqual(await store.tokens.findFamily(family.id), family);
 
       assert.deepEqual(await store.tokens.findAccessToken(tokens.accessToken.hash), {
