@@ -139,7 +139,26 @@ describe('grant_type=client_credentials (RFC 6749 §4.4)', async () => {
     const metadata = async (apiId: string) =>
       (await harness.gatehouse.publicServer.inject({ method: 'GET', url: `/.well-known/oauth-authorization-server/auth/local/api/${apiId}` })).json();
     assert.deepEqual((await metadata('billing')).grant_types_supported, ['password', 'refresh_token']);
-    assert.deepEqual((await metadata('orders')).grant_types_supported, ['password', 'refresh_token', 'client_credentials']);
+    assert.deepEqual((await metadata('orders')).grant_types_supported, ['password', 'refresh_token', 'authorization_code', 'client_credentials']);
+    assert.equal((await metadata('orders')).authorization_endpoint, 'http://localhost:80/auth/local/api/orders/authorize');
+    // Without the code grant there is no authorization endpoint, and the one at its path refuses.
+    assert.equal((await metadata('billing')).authorization_endpoint, undefined);
+    assert.deepEqual((await metadata('billing')).response_types_supported, []);
+    const redirectUri = 'https://app.example/callback';
+    await harness.store.applications.update(client.subscription.applicationId, { redirectUris: [redirectUri] }, harness.now());
+    const authorize = await harness.gatehouse.publicServer.inject({
+      method: 'GET',
+      url: `/auth/local/api/billing/authorize?${new URLSearchParams({
+        response_type: 'code', client_id: client.clientId, redirect_uri: redirectUri, state: 's1',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGWSo2OaYc', code_challenge_method: 'S256',
+      })}`,
+    });
+    assert.equal(authorize.statusCode, 302);
+    const location = new URL(authorize.headers.location ?? '');
+    assert.equal(`${location.origin}${location.pathname}`, redirectUri);
+    assert.equal(location.searchParams.get('error'), 'unsupported_response_type');
+    assert.equal(location.searchParams.get('state'), 's1');
+    assert.equal(location.searchParams.get('code'), null);
     assert.deepEqual((await metadata('orders')).token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
     const machinesOnly = await metadata('reports');
     assert.deepEqual(machinesOnly.grant_types_supported, ['client_credentials']);
