@@ -17,6 +17,8 @@ describe("the gateway's token check (RFC 6750)", async () => {
     assert.equal(response.statusCode, 401, response.body);
     assert.equal(response.headers['www-authenticate'], expectedChallenge);
     assert.equal(typeof response.json().error, 'string');
+    // RFC 6750 §3 (as RFC 6749 §5.2): error_description is printable ASCII without " and \.
+    assert.match(response.json().error_description, /^[\x20\x21\x23-\x5B\x5D-\x7E]+$/);
     assert.equal(harness.upstream.received.length, before, 'the upstream was reached');
   }
 

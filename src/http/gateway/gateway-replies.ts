@@ -22,7 +22,7 @@ export function sendMissingToken(reply: FastifyReply, realm: string): FastifyRep
   return closeIfBodyUnread(reply)
     .code(401)
     .header('www-authenticate', `Bearer realm=${quoted(realm)}`)
-    .send({ error: 'unauthorized', error_description: 'this API needs an access token: Authorization: Bearer <token> (RFC 6750 §2.1)' });
+    .send({ error: 'unauthorized', error_description: 'this API needs an access token: Authorization: Bearer <token> (RFC 6750 section 2.1)' });
 }
 
 /**
