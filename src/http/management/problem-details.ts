@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { PasswordHashingBusy } from '../../domain/hashing-pool.js';
 import { ManagementError, type ManagementErrorCode } from '../../domain/management/management-error.js';
 import { StoreConflictError, StoreReferenceError, StoreUnavailableError } from '../../store/store.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../error-handler.js';
@@ -60,7 +61,7 @@ export function sendProblem(
     const presented = /^bearer\s/i.test(request.headers.authorization ?? '');
     reply.header('www-authenticate', presented ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
   }
-  if (code === 'temporarily_unavailable') reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+  if (code === 'temporarily_unavailable' && !reply.hasHeader('retry-after')) reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
   const body: ProblemBody = {
     type: `/problems/${code}`,
     title,
@@ -90,6 +91,12 @@ export function managementErrorHandler(error: FastifyError | Error, request: Fas
   if (error instanceof StoreUnavailableError) {
     request.log.warn({ reason: error.reason }, 'database unavailable');
     return sendProblem(request, reply, 'temporarily_unavailable', 'the database cannot be reached right now; try again later');
+  }
+  if (error instanceof PasswordHashingBusy) {
+    // Issue 12's bound on queued password hashes holds for management writes too (a password
+    // set or changed, a sign-up): say when to come back, as the token endpoint does.
+    reply.header('retry-after', String(error.retryAfterSeconds));
+    return sendProblem(request, reply, 'temporarily_unavailable', 'too many passwords are being checked right now; try again shortly');
   }
   const status = (error as FastifyError).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return sendProblem(request, reply, 'invalid_request', error.message, status);
