@@ -269,6 +269,7 @@ describe('portal layout and details in Chromium', { skip: skip ?? false }, () =>
     // Something deleted meanwhile is "Not found", not a failure either.
     await visit(page, '#/applications/no-such-application', 'Not found');
     assert.match(await page.getByRole('alert').innerText(), /not found/);
+    await signOut(page);
     assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
   });
 
