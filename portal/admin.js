@@ -109,14 +109,20 @@ export async function usersView() {
             el('td', {}, el('a', { href: `#/users/${encodeURIComponent(u.id)}` }, userLabel(u))),
             el('td', {}, u.email ?? '—'),
             el('td', {}, [u.admin ? 'admin' : null, u.approverOf.length ? `approver of ${u.approverOf.join(', ')}` : null].filter(Boolean).join('; ') || 'developer'),
-            el('td', {}, u.disabled ? el('span', { class: 'badge status-declined' }, 'disabled') : 'active'),
-            el('td', {}, u.id === me.id ? null : el('button', { type: 'button', class: u.disabled ? 'secondary' : 'danger', onclick: toggle(u) }, u.disabled ? 'Enable' : 'Disable')),
+            el('td', { class: 'state' }, userState(u)),
+            // A pending sign-up is approved or declined on the sign-ups page, never merely enabled.
+            el('td', {}, u.id === me.id ? null : u.pending ? el('a', { href: '#/sign-ups' }, 'Review sign-up') : el('button', { type: 'button', class: u.disabled ? 'secondary' : 'danger', onclick: toggle(u) }, u.disabled ? 'Enable' : 'Disable')),
           ),
         ),
       ),
     ), 'Users'),
     form,
   );
+}
+
+function userState(user) {
+  if (user.pending) return el('span', { class: 'badge status-pending' }, 'pending approval');
+  return user.disabled ? el('span', { class: 'badge status-declined' }, 'disabled') : 'active';
 }
 
 // Group lists are typed as comma-separated ids: the API names no groups list, only each API's group.

@@ -161,14 +161,12 @@ export async function applicationView(applicationId, issued) {
     { class: 'card', 'aria-labelledby': 'edit-title' },
     el('h2', { id: 'edit-title' }, 'Edit application'),
     el('label', {}, 'Name', el('input', { name: 'name', required: true, maxlength: 200, value: application.name })),
-    el('label', {}, 'Redirect URIs (one per line)', el('textarea', { name: 'redirectUris', rows: 2 }, application.redirectUris.join('\n'))),
     editBox,
     el('button', { type: 'submit' }, 'Save changes'),
   );
   onSubmit(edit, editBox, async () => {
     const data = new FormData(edit);
-    const redirectUris = String(data.get('redirectUris')).split('\n').map((line) => line.trim()).filter(Boolean);
-    await api('PATCH', path, { name: String(data.get('name')).trim(), redirectUris });
+    await api('PATCH', path, { name: String(data.get('name')).trim() });
     await applicationView(applicationId);
   });
   show(
@@ -182,8 +180,61 @@ export async function applicationView(applicationId, issued) {
       : el('p', {}, 'No subscriptions yet.'),
     tableBox,
     form,
+    redirectUrisSection(applicationId, application.redirectUris),
     edit,
   );
   // Take keyboard and screen-reader users straight to the secret they must copy now.
   if (issued?.clientSecret) document.getElementById('client-secret').select();
+}
+
+// ---- redirect URIs ----------------------------------------------------------------------------
+
+/**
+ * Where the authorization code grant may send a user back (RFC 6749 §3.1.2): matched exactly, so
+ * each one is listed, added and removed on its own (POST/DELETE …/redirect-uris, each audited).
+ */
+function redirectUrisSection(applicationId, uris) {
+  const path = `/applications/${encodeURIComponent(applicationId)}/redirect-uris`;
+  const box = errorBox();
+  const listBox = errorBox();
+  const form = el(
+    'form',
+    { class: 'card', 'aria-labelledby': 'redirect-uri-title', id: 'add-redirect-uri' },
+    el('h3', { id: 'redirect-uri-title' }, 'Add a redirect URI'),
+    el(
+      'label',
+      {},
+      'Redirect URI',
+      el('input', { name: 'uri', type: 'url', required: true, maxlength: 2000, inputmode: 'url', autocomplete: 'off', placeholder: 'https://app.example/callback' }),
+      el('span', { class: 'help' }, 'https, or http only for this computer (127.0.0.1, [::1] or localhost). Matched exactly: no wildcard, fragment or user name.'),
+    ),
+    box,
+    el('button', { type: 'submit' }, 'Add redirect URI'),
+  );
+  onSubmit(form, box, async () => {
+    await api('POST', path, { uri: String(new FormData(form).get('uri')).trim() });
+    await applicationView(applicationId);
+  });
+  const remove = (uri) =>
+    guarded(listBox, async () => {
+      const sure = await confirmAction({ title: 'Remove this redirect URI?', message: `Sign-ins that ask to return to ${uri} are refused from now on.`, confirm: 'Remove' });
+      if (!sure) return;
+      await api('DELETE', `${path}?${new URLSearchParams({ uri })}`);
+      await applicationView(applicationId);
+    });
+  return el(
+    'section',
+    { 'aria-labelledby': 'redirect-uris-title', id: 'redirect-uris' },
+    el('h2', { id: 'redirect-uris-title' }, 'Redirect URIs'),
+    el('p', { class: 'help' }, 'Where sign-ins through the authorization code grant return to your application.'),
+    uris.length
+      ? el(
+          'ul',
+          { class: 'uri-list', id: 'redirect-uri-list' },
+          uris.map((uri) => el('li', { 'data-uri': uri }, el('code', {}, uri), ' ', el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${uri}`, onclick: remove(uri) }, 'Remove'))),
+        )
+      : el('p', { id: 'no-redirect-uris' }, 'No redirect URI yet: this application cannot use the authorization code grant.'),
+    listBox,
+    form,
+  );
 }

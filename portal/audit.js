@@ -1,8 +1,9 @@
 // Admins: the audit log, newest first, filtered by event type, actor and date range on the
 // server (GET /api/v1/audit-events), a page at a time (keyset cursors), each event's details on
-// demand. Users are shown by name; the ids stay in the details.
+// demand. Users, applications and APIs are shown by the names the server puts in each event
+// (null for one deleted since: then the id the event kept); the ids stay in the details.
 
-import { el, errorBox, onSubmit, show, when } from './dom.js';
+import { el, errorBox, onSubmit, personLabel, show, when } from './dom.js';
 import { api } from './session.js';
 
 const PAGE_SIZE = 25;
@@ -31,11 +32,14 @@ function query(cursor) {
   return `/audit-events?${params}`;
 }
 
-function detailRow(event, label) {
+const person = (ref, id) => (ref ? personLabel(ref) : (id ?? '—'));
+const named = (name, id) => (id === null || id === undefined ? null : name ? `${name} (${id})` : id);
+
+function detailRow(event) {
   const fields = [
     ['Event id', event.id], ['When', when(event.at)], ['Type', event.type],
-    ['Actor', label(event.actorUserId)], ['User', label(event.userId)],
-    ['Application', event.applicationId], ['Subscription', event.subscriptionId], ['API', event.apiId], ['Login', event.familyId], ['Client IP', event.ip],
+    ['Actor', named(event.actor && personLabel(event.actor), event.actorUserId)], ['User', named(event.user && personLabel(event.user), event.userId)],
+    ['Application', named(event.applicationName, event.applicationId)], ['Subscription', event.subscriptionId], ['API', named(event.apiName, event.apiId)], ['Login', event.familyId], ['Client IP', event.ip],
   ].filter(([, value]) => value !== null && value !== undefined && value !== '—');
   return el(
     'tr',
@@ -45,12 +49,9 @@ function detailRow(event, label) {
 }
 
 export async function auditView(page = 0) {
+  // The users are only the Actor filter's choices; the events carry their own names.
   const [events, users] = await Promise.all([api('GET', query(cursors[page])), api('GET', '/users?limit=500')]);
   cursors[page + 1] = events.nextCursor;
-  const person = (u) => (u.name && u.email ? `${u.name} <${u.email}>` : (u.name ?? u.email ?? u.username ?? u.id));
-  const names = new Map(users.items.map((u) => [u.id, person(u)]));
-  // A user deleted since is shown by the id the event kept.
-  const label = (id) => (id === null ? '—' : (names.get(id) ?? id));
   const box = errorBox();
   const form = el(
     'form',
@@ -58,7 +59,7 @@ export async function auditView(page = 0) {
     el('h2', { id: 'audit-filter-title' }, 'Filter'),
     el('label', {}, 'Event type', el('input', { name: 'type', list: 'audit-types', value: filter.type, autocomplete: 'off', maxlength: 100 })),
     el('datalist', { id: 'audit-types' }, KNOWN_TYPES.map((t) => el('option', { value: t }))),
-    el('label', {}, 'Actor', el('select', { name: 'actorUserId' }, el('option', { value: '' }, 'Anyone'), users.items.map((u) => el('option', { value: u.id, selected: u.id === filter.actorUserId }, names.get(u.id))))),
+    el('label', {}, 'Actor', el('select', { name: 'actorUserId' }, el('option', { value: '' }, 'Anyone'), users.items.map((u) => el('option', { value: u.id, selected: u.id === filter.actorUserId }, personLabel(u))))),
     el('label', {}, 'From (date)', el('input', { name: 'since', type: 'date', value: filter.since })),
     el('label', {}, 'To (date, inclusive)', el('input', { name: 'until', type: 'date', value: filter.until })),
     box,
@@ -72,12 +73,12 @@ export async function auditView(page = 0) {
   });
   const rows = events.items.flatMap((e) => {
     const toggle = el('button', { type: 'button', class: 'secondary copy', 'aria-expanded': 'false', 'aria-controls': `audit-detail-${e.id}` }, 'Details');
-    const detail = detailRow(e, label);
+    const detail = detailRow(e);
     toggle.addEventListener('click', () => {
       detail.hidden = !detail.hidden;
       toggle.setAttribute('aria-expanded', String(!detail.hidden));
     });
-    return [el('tr', { 'data-event': e.id }, el('td', {}, when(e.at)), el('td', {}, el('code', {}, e.type)), el('td', { class: 'actor' }, label(e.actorUserId)), el('td', { class: 'user' }, label(e.userId)), el('td', {}, e.apiId ?? '—'), el('td', {}, toggle)), detail];
+    return [el('tr', { 'data-event': e.id }, el('td', {}, when(e.at)), el('td', {}, el('code', {}, e.type)), el('td', { class: 'actor' }, person(e.actor, e.actorUserId)), el('td', { class: 'user' }, person(e.user, e.userId)), el('td', { class: 'api' }, e.apiName ?? e.apiId ?? '—'), el('td', {}, toggle)), detail];
   });
   show(
     el('h1', {}, 'Audit log'),

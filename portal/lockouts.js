@@ -2,20 +2,20 @@
 // releasing them early (GET/DELETE /api/v1/lockouts). A release is audited: it hands whoever is
 // guessing a fresh allowance, so it asks first.
 
-import { el, errorBox, guarded, show, when } from './dom.js';
+import { confirmAction, el, errorBox, guarded, show, tableScroll, when } from './dom.js';
 import { api } from './session.js';
 
 export async function lockoutsView() {
   const { accounts, addresses } = await api('GET', '/lockouts');
   const box = errorBox();
-  const release = (question, path) =>
+  const release = (title, path) =>
     guarded(box, async () => {
-      if (!confirm(question)) return;
+      if (!(await confirmAction({ title, message: 'Whoever is trying gets a fresh allowance of guesses at once.', confirm: 'Release', danger: false }))) return;
       await api('DELETE', path);
       await lockoutsView();
     });
-  const table = (id, headings, rows) =>
-    el('div', { class: 'table-scroll' }, el('table', { id }, el('thead', {}, el('tr', {}, headings.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows)));
+  const table = (id, label, headings, rows) =>
+    tableScroll(el('table', { id }, el('thead', {}, el('tr', {}, headings.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows)), label);
   show(
     el('h1', {}, 'Lockouts'),
     el('p', { class: 'lead' }, 'Sign-ins refused right now after too many failures. Locks end by themselves; release one early only when you know who is asking.'),
@@ -24,6 +24,7 @@ export async function lockoutsView() {
     accounts.length
       ? table(
           'locked-accounts',
+          'Locked accounts',
           ['Account', 'Auth method', 'Failures', 'Locked until', 'Actions'],
           accounts.map((a) =>
             el(
@@ -33,7 +34,7 @@ export async function lockoutsView() {
               el('td', {}, a.authMethodId),
               el('td', {}, String(a.failures)),
               el('td', {}, when(a.lockedUntil)),
-              el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: release(`Release ${a.username}? Whoever is trying gets a fresh allowance of guesses.`, `/lockouts/accounts/${encodeURIComponent(a.authMethodId)}/${encodeURIComponent(a.userId ?? a.username)}`) }, 'Release')),
+              el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: release(`Release ${a.username}?`, `/lockouts/accounts/${encodeURIComponent(a.authMethodId)}/${encodeURIComponent(a.userId ?? a.username)}`) }, 'Release')),
             ),
           ),
         )
@@ -42,6 +43,7 @@ export async function lockoutsView() {
     addresses.length
       ? table(
           'throttled-addresses',
+          'Throttled addresses',
           ['Address', 'Failures', 'Throttled until', 'Actions'],
           addresses.map((a) =>
             el(
@@ -50,7 +52,7 @@ export async function lockoutsView() {
               el('td', {}, el('code', {}, a.address)),
               el('td', {}, String(a.failures)),
               el('td', {}, when(a.lockedUntil)),
-              el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: release(`Release ${a.address}? Sign-ins from it are allowed again at once.`, `/lockouts/addresses/${encodeURIComponent(a.address)}`) }, 'Release')),
+              el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: release(`Release ${a.address}?`, `/lockouts/addresses/${encodeURIComponent(a.address)}`) }, 'Release')),
             ),
           ),
         )

@@ -2,11 +2,12 @@
 // is required: a session left open must not be enough to take the account over). The server
 // ends every login of the account on a password change, this one included.
 
-import { el, errorBox, onSubmit, show, when } from './dom.js';
+import { confirmAction, el, errorBox, guarded, onSubmit, show, tableScroll, when } from './dom.js';
 import { api, forget, me } from './session.js';
 
 export async function profileView() {
   const user = await api('GET', '/users/me');
+  const consents = await api('GET', `/users/${encodeURIComponent(user.id)}/consents?limit=500`);
   const box = errorBox();
   const local = user.authMethod === 'local';
   const form = el(
@@ -46,5 +47,50 @@ export async function profileView() {
       el('dd', {}, user.passwordChangedAt ? when(user.passwordChangedAt) : '—'),
     ),
     local ? form : el('p', { class: 'help' }, `Your password is kept by ${user.authMethod}: change it there.`),
+    consentsSection(user.id, consents.items),
+  );
+}
+
+/**
+ * The applications the user allowed, on the sign-in page's consent step, to act for them. Revoking
+ * one ends the logins it allowed at once, and the application's next sign-in asks again.
+ */
+function consentsSection(userId, consents) {
+  const box = errorBox();
+  const revoke = (consent, appName) =>
+    guarded(box, async () => {
+      const sure = await confirmAction({
+        title: `Stop allowing ${appName}?`,
+        message: `${appName} can no longer act for you on ${consent.apiName ?? consent.apiId}: your logins through it end at once, and it must ask you again before you can sign in to it.`,
+        confirm: 'Revoke',
+      });
+      if (!sure) return;
+      await api('DELETE', `/users/${encodeURIComponent(userId)}/consents/${encodeURIComponent(consent.subscriptionId)}`);
+      await profileView();
+    });
+  const rows = consents.map((consent) => {
+    const appName = consent.applicationName ?? consent.applicationId;
+    return el(
+      'tr',
+      { 'data-subscription': consent.subscriptionId },
+      el('td', { class: 'application-name' }, appName),
+      el('td', { class: 'api-name' }, consent.apiName ?? consent.apiId),
+      el('td', {}, el('code', {}, consent.scope || '—')),
+      el('td', {}, when(consent.grantedAt)),
+      el('td', {}, el('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${appName}`, onclick: revoke(consent, appName) }, 'Revoke')),
+    );
+  });
+  return el(
+    'section',
+    { 'aria-labelledby': 'consents-title', id: 'consents' },
+    el('h2', { id: 'consents-title' }, 'Apps you allowed'),
+    el('p', { class: 'help' }, 'Applications you let act for you when you signed in to them. Revoking one signs you out of it everywhere.'),
+    consents.length
+      ? tableScroll(
+          el('table', { id: 'consent-list' }, el('thead', {}, el('tr', {}, ['Application', 'API', 'Scope', 'Allowed', 'Actions'].map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows)),
+          'Apps you allowed',
+        )
+      : el('p', { id: 'no-consents' }, 'You have not allowed any application to act for you.'),
+    box,
   );
 }

@@ -1,7 +1,7 @@
 // Admins: accounts that signed themselves up while portal.signUp is `approval`. They cannot
 // sign in until approved; declining deletes the request (the address may sign up again).
 
-import { el, errorBox, guarded, show, when } from './dom.js';
+import { confirmAction, el, errorBox, guarded, personLabel, show, when } from './dom.js';
 import { api } from './session.js';
 
 export async function signUpsView() {
@@ -9,9 +9,12 @@ export async function signUpsView() {
   const box = errorBox();
   const decide = (user, decision) =>
     guarded(box, async () => {
-      const who = user.name ? `${user.name} <${user.email}>` : user.email;
-      const question = decision === 'approve' ? `Approve ${who}? The account can sign in at once.` : `Decline ${who}? The request is deleted.`;
-      if (!confirm(question)) return;
+      const who = personLabel(user);
+      const question =
+        decision === 'approve'
+          ? { title: `Approve ${who}?`, message: 'The account can sign in at once.', confirm: 'Approve', danger: false }
+          : { title: `Decline ${who}?`, message: 'The request is deleted; the address may sign up again.', confirm: 'Decline' };
+      if (!(await confirmAction(question))) return;
       await api('POST', `/users/${encodeURIComponent(user.id)}/sign-up/${decision}`);
       await signUpsView();
     });

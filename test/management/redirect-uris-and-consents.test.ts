@@ -59,6 +59,7 @@ describe('redirect URIs', () => {
       const id = await application(owner.token);
       const response = await h.call(owner.token, 'POST', `/api/v1/applications/${id}/redirect-uris`, { uri });
       assert.equal(response.statusCode, 400, response.body);
+      assert.deepEqual((response.json() as { errors?: Array<{ field: string }> }).errors?.map((e) => e.field), ['uri'], 'the refusal names the field');
       assert.deepEqual((await h.store.applications.findById(id))?.redirectUris, []);
       assert.equal((await h.store.audit.list({ applicationId: id, type: 'application.redirect_uri_added' })).items.length, 0);
     });
@@ -71,6 +72,7 @@ describe('redirect URIs', () => {
     const id = await application(owner.token);
     const patch = await h.call(owner.token, 'PATCH', `/api/v1/applications/${id}`, { redirectUris: ['https://ok.example/cb', 'https://x.example/#f'] });
     assert.equal(patch.statusCode, 400);
+    assert.deepEqual((patch.json() as { errors?: Array<{ field: string }> }).errors?.map((e) => e.field), ['redirectUris/1']);
     assert.deepEqual((await h.store.applications.findById(id))?.redirectUris, []);
   });
 });
@@ -97,7 +99,8 @@ describe('consents', () => {
     const listed = await h.call(user.token, 'GET', path);
     assert.equal(listed.statusCode, 200, listed.body);
     const items = (listed.json() as { items: Array<Record<string, unknown>> }).items;
-    assert.deepEqual(items.map((c) => [c.subscriptionId, c.scope]), [[subscription.id, 'orders:read']]);
+    assert.deepEqual(items.map((c) => [c.subscriptionId, c.scope, c.applicationId, c.apiName]), [[subscription.id, 'orders:read', applicationId, 'Orders']]);
+    assert.equal(typeof items[0]?.applicationName, 'string');
     assert.equal((await h.call(other.token, 'GET', path)).statusCode, 403);
     assert.equal((await h.call(other.token, 'DELETE', `${path}/${subscription.id}`)).statusCode, 403);
 

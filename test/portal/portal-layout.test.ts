@@ -4,6 +4,8 @@ import type { Page } from 'playwright-core';
 import { PORTAL_CLIENT_ID } from '../../src/domain/portal-sign-in.js';
 import { managementRawConfig, SIGN_IN_URL } from '../management/management-fixtures.js';
 import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
+import { authorizeUrl, authorizeWithForms, pkcePair } from '../support/authorization-code-fixtures.js';
+import { tokenPath } from '../support/client-fixtures.js';
 import { fastHasher } from '../support/oauth-fixtures.js';
 import { browserUnavailable, startBrowser } from './portal-browser.js';
 import { SCREENSHOTS, account, confirmIn, signIn, signOut } from './portal-fixtures.js';
@@ -11,7 +13,8 @@ import { SCREENSHOTS, account, confirmIn, signIn, signOut } from './portal-fixtu
 // Issue 14, the existing views: every one fits a phone (390×844) and a desktop (1280×800)
 // without sideways scrolling of the page, for a developer and an admin, with long unbroken names
 // in it; and the small things people tripped over: the skip link, titles, the favicon, typed
-// text, length limits, confirmations, a sign-in ended by an admin, an approver on the users page.
+// text, length limits, confirmations, a sign-in ended by an admin, an approver on the users page;
+// issue 16's redirect URIs and consents, and the admin's releases and approvals in the page's dialog.
 // One server and one browser for the file; the cases run in order and share the records.
 
 const skip = browserUnavailable();
@@ -31,7 +34,8 @@ Object.assign(orders as object, {
   ],
 });
 const gatehouse = skip ? null : await startTestGatehouse(testConfig(raw), { passwords });
-const portal = gatehouse ? (await gatehouse.listen()).portal : '';
+const addresses = gatehouse ? await gatehouse.listen() : null;
+const portal = addresses?.portal ?? '';
 const browser = skip ? null : await startBrowser();
 
 /** The one tab at the sign-in page, nobody signed in (whatever an earlier case left), no problems yet. */
@@ -265,6 +269,120 @@ describe('portal layout and details in Chromium', { skip: skip ?? false }, () =>
     // Something deleted meanwhile is "Not found", not a failure either.
     await visit(page, '#/applications/no-such-application', 'Not found');
     assert.match(await page.getByRole('alert').innerText(), /not found/);
+    await signOut(page);
+    assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
+  });
+
+  it('redirect URIs and apps you allowed: listed, added, refused by field, removed and revoked, on a phone', async () => {
+    const store = gatehouse!.services.store;
+    const developer = await account(store, passwords, false);
+    const application = await store.applications.create({ name: `Phone ${LONG}`, clientType: 'public', ownerIds: [developer.user.id] }, Date.now());
+    const clientId = `client-${Date.now()}`;
+    await store.subscriptions.create({ applicationId: application.id, apiId: 'orders', plan: 'basic', trusted: false, status: 'approved', clientId }, Date.now());
+    const { page, problems } = await tab();
+    await page.setViewportSize(PHONE);
+    await signIn(page, developer);
+    await visit(page, `#/applications/${application.id}`, /^Phone /);
+    assert.equal(await page.locator('#no-redirect-uris').count(), 1);
+
+    // http to a host that is not this computer is refused by the server, next to the field, as typed.
+    const add = page.getByRole('form', { name: 'Add a redirect URI' });
+    const field = add.getByLabel('Redirect URI');
+    assert.match(await add.locator('.help').innerText(), /https, or http only for this computer/);
+    await field.fill('http://app.example/callback');
+    await add.getByRole('button', { name: 'Add redirect URI' }).click();
+    await field.and(page.locator('[aria-invalid="true"]')).waitFor();
+    assert.match(await page.locator(`[id="${await field.getAttribute('aria-describedby')}"]`).innerText(), /^Redirect URI "http:\/\/app\.example\/callback" .*http/);
+    assert.equal(await field.inputValue(), 'http://app.example/callback');
+    assert.deepEqual((await store.applications.findById(application.id))?.redirectUris, []);
+
+    const CALLBACK = 'https://app.example/callback';
+    const LOOPBACK = 'http://127.0.0.1:8765/callback';
+    for (const uri of [CALLBACK, LOOPBACK]) {
+      await page.getByRole('form', { name: 'Add a redirect URI' }).getByLabel('Redirect URI').fill(uri);
+      await page.getByRole('button', { name: 'Add redirect URI' }).click();
+      await page.locator(`#redirect-uri-list li[data-uri="${uri}"]`).waitFor();
+    }
+    assert.deepEqual(await page.locator('#redirect-uri-list code').allInnerTexts(), [CALLBACK, LOOPBACK]);
+    let { scrollWidth, clientWidth } = await overflow(page);
+    assert.ok(scrollWidth <= clientWidth, `application page with redirect URIs: ${scrollWidth}px in ${clientWidth}px`);
+    await page.screenshot({ path: `${SCREENSHOTS}/layout-redirect-uris-390.png`, fullPage: true });
+    await page.getByRole('button', { name: `Remove ${LOOPBACK}` }).click();
+    assert.match(await page.getByRole('dialog').innerText(), /Sign-ins that ask to return to http:\/\/127\.0\.0\.1:8765\/callback are refused/);
+    await confirmIn(page, 'Remove');
+    await page.locator(`#redirect-uri-list li[data-uri="${LOOPBACK}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual((await store.applications.findById(application.id))?.redirectUris, [CALLBACK]);
+
+    // The developer signs in to the application through the authorization code grant and allows it.
+    const pkce = pkcePair();
+    const back = await authorizeWithForms(authorizeUrl(addresses!.public, { clientId, redirectUri: CALLBACK, challenge: pkce.challenge }), developer);
+    const code = back.searchParams.get('code');
+    assert.ok(code, `a code came back: ${back.href}`);
+    const token = await fetch(`${addresses!.public}${tokenPath()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: clientId, code_verifier: pkce.verifier }).toString(),
+    });
+    assert.equal(token.status, 200);
+    const { access_token: accessToken } = (await token.json()) as { access_token: string };
+    // The upstream is a closed port: a token the gateway accepts gets 502, one it refuses 401.
+    const gateway = () => fetch(`${addresses!.public}/orders/items`, { headers: { authorization: `Bearer ${accessToken}` } }).then((response) => response.status);
+    assert.notEqual(await gateway(), 401, 'the login works before the consent is revoked');
+
+    await visit(page, '#/profile', 'Your profile');
+    const row = page.locator('#consent-list tbody tr');
+    assert.equal(await row.count(), 1);
+    assert.equal(await row.locator('.application-name').innerText(), `Phone ${LONG}`);
+    assert.equal(await row.locator('.api-name').innerText(), `Orders ${LONG}`);
+    assert.match(await row.innerText(), /orders:read/);
+    ({ scrollWidth, clientWidth } = await overflow(page));
+    assert.ok(scrollWidth <= clientWidth, `profile with a consent: ${scrollWidth}px in ${clientWidth}px`);
+    await page.screenshot({ path: `${SCREENSHOTS}/layout-consents-390.png`, fullPage: true });
+    await row.getByRole('button', { name: /^Revoke / }).click();
+    assert.match(await page.getByRole('dialog').innerText(), /logins through it end at once/);
+    await confirmIn(page, 'Revoke');
+    await page.locator('#no-consents').waitFor();
+    assert.equal(await store.authorizations.findConsent(developer.user.id, (await store.subscriptions.findByClientId(clientId))!.id), null);
+    assert.equal(await gateway(), 401, 'revoked: the login the consent allowed no longer passes the gateway');
+    await signOut(page);
+    assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
+  });
+
+  it('an admin releases a lockout and approves a sign-up in the page’s dialog; the users page says pending', async () => {
+    const store = gatehouse!.services.store;
+    const admin = await account(store, passwords, true);
+    const victim = `locked-${Date.now()}@example.com`;
+    for (let i = 0; i < 5; i++) {
+      await gatehouse!.portalServer.inject({ method: 'POST', url: SIGN_IN_URL, payload: { grant_type: 'password', client_id: PORTAL_CLIENT_ID, username: victim, password: 'wrong' } });
+    }
+    const applicant = await store.users.create({ authMethod: 'local', email: `new-${Date.now()}@example.com`, name: 'Nia Newcomer', passwordHash: await passwords.hash('long enough pw'), disabled: true, pending: true }, Date.now());
+    const { page, problems } = await tab();
+    await page.setViewportSize(PHONE);
+    await signIn(page, admin);
+
+    await visit(page, '#/users', 'Users');
+    const applicantRow = page.locator(`#users tr[data-user="${applicant.id}"]`);
+    assert.equal(await applicantRow.locator('.state').innerText(), 'pending approval');
+    assert.equal(await applicantRow.getByRole('button').count(), 0, 'not merely enabled from here');
+
+    await visit(page, '#/lockouts', 'Lockouts');
+    const locked = page.locator(`#locked-accounts tr[data-username="${victim}"]`);
+    await locked.getByRole('button', { name: 'Release' }).click();
+    assert.match(await page.getByRole('dialog').innerText(), new RegExp(`Release ${victim.replaceAll('.', '\\.')}\\?`));
+    await confirmIn(page, 'Release');
+    await locked.waitFor({ state: 'detached' });
+
+    await visit(page, '#/sign-ups', 'Sign-ups');
+    const card = page.locator(`#sign-ups li[data-user="${applicant.id}"]`);
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await confirmIn(page, 'Cancel');
+    assert.equal((await store.users.findById(applicant.id))?.pending, true, 'cancelled: still pending');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    assert.match(await page.getByRole('dialog').innerText(), /Approve Nia Newcomer/);
+    await confirmIn(page, 'Approve');
+    await card.waitFor({ state: 'detached' });
+    assert.equal((await store.users.findById(applicant.id))?.pending, false);
+    await signOut(page);
     assert.deepEqual(problems.filter((line) => !line.includes('Failed to load resource')), []);
   });
 });

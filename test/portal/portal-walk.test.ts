@@ -230,8 +230,10 @@ describe('developer portal walk (Chromium, desktop and phone)', { skip: skip ?? 
       await checkView(adm.page, viewport, 'audit');
       await adm.page.getByLabel('Event type').fill('subscription.approved');
       await adm.page.getByLabel('Actor').selectOption(partnersApprover.id);
+      // The unfiltered table stays until the filtered one replaces it: mark it, wait for the new one.
+      await adm.page.evaluate("document.getElementById('audit').dataset.stale = 'yes'");
       await adm.page.getByRole('button', { name: 'Apply' }).click();
-      await adm.page.locator('#audit tbody tr[data-event] >> nth=0').waitFor();
+      await adm.page.locator('#audit:not([data-stale]) tbody tr[data-event] >> nth=0').waitFor();
       const types = await adm.page.locator('#audit tbody tr[data-event] td:nth-child(2)').allInnerTexts();
       assert.ok(types.length >= 1 && types.every((t) => t === 'subscription.approved'), types.join());
       const actors = await adm.page.locator('#audit tbody tr[data-event] td:nth-child(3)').allInnerTexts();

@@ -116,14 +116,18 @@ describe('developer portal in Chromium', { skip: skip ?? false }, () => {
     assert.equal(await publicRow.locator('.badge.status-approved').innerText(), 'approved');
     const publicClientId = await publicRow.locator('.client-id').innerText();
     assert.equal((await store.subscriptions.findByClientId(publicClientId))?.clientSecretHash, null);
-    // Edit: a bad redirect URI is refused next to the form and what was typed stays.
+    // A redirect URI that is not one is refused next to its field and what was typed stays.
+    const add = page.getByRole('form', { name: 'Add a redirect URI' });
+    await add.getByLabel('Redirect URI').fill('not a uri');
+    await add.getByRole('button', { name: 'Add redirect URI' }).click();
+    await add.getByRole('alert').waitFor();
+    assert.equal(await add.getByLabel('Redirect URI').inputValue(), 'not a uri');
+    await add.getByLabel('Redirect URI').fill('https://phone.example/callback');
+    await add.getByRole('button', { name: 'Add redirect URI' }).click();
+    await page.locator('#redirect-uri-list li[data-uri="https://phone.example/callback"]').waitFor();
+    // Edit: the name.
     const edit = page.getByRole('form', { name: 'Edit application' });
-    await edit.getByLabel('Redirect URIs').fill('not a uri');
-    await edit.getByRole('button', { name: 'Save changes' }).click();
-    await edit.getByRole('alert').waitFor();
-    assert.equal(await edit.getByLabel('Redirect URIs').inputValue(), 'not a uri');
     await edit.getByLabel('Name').fill('Phone app (iOS)');
-    await edit.getByLabel('Redirect URIs').fill('https://phone.example/callback');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { name: 'Phone app (iOS)', level: 1 }).waitFor();
     assert.deepEqual((await store.subscriptions.findByClientId(publicClientId).then((sub) => store.applications.findById(sub!.applicationId)))?.redirectUris, ['https://phone.example/callback']);

@@ -56,8 +56,12 @@ export async function personContext(viewport: Viewport, who: string): Promise<{ 
     const line = `${message.text()} ${message.location().url}`;
     if (message.type() === 'error' && !EXPECTED_REFUSALS.some((expected) => expected.test(line))) findings.console.push(`${viewport.name}/${who}: ${line}`);
   });
-  // confirm() before approving, releasing, revoking: the person agrees.
-  page.on('dialog', (dialog) => void dialog.accept());
+  // The portal asks in its own <dialog> (dom.js confirmAction); a native confirm() or alert()
+  // would be a regression: refused and reported.
+  page.on('dialog', (dialog) => {
+    findings.console.push(`${viewport.name}/${who}: window dialog ${dialog.message()}`);
+    void dialog.dismiss();
+  });
   return { context, page };
 }
 
@@ -80,10 +84,7 @@ export async function checkView(page: Page, viewport: Viewport, view: string): P
   if (process.env.WALK_DEBUG) console.log(`${viewport.name} ${view}: ${Date.now() - started} ms`);
 }
 
-/**
- * Waits for what an action leads to, agreeing to its confirmation on the way: a native confirm()
- * is accepted by the page's dialog handler, an in-page <dialog> by its confirming button.
- */
+/** Waits for what an action leads to, agreeing on the way to the in-page <dialog> that asks first. */
 export async function confirmed(page: Page, outcome: Promise<unknown>): Promise<void> {
   void page.locator('dialog[open] button[value=confirm]').click().catch(() => {});
   await outcome;

@@ -20,11 +20,12 @@ export interface NewApplicationInput {
 }
 
 /** RFC 6749 §3.1.2 as redirect-uri-rules.ts reads it: every URI registrable, or none stored. */
-export function requireRegistrableRedirectUris(uris: readonly string[]): void {
-  for (const uri of uris) {
+/** `field` names the refused item as the request body does (`redirectUris/1`, or `uri`), so a form can show it there. */
+export function requireRegistrableRedirectUris(uris: readonly string[], field: (index: number) => string = (index) => `redirectUris/${index}`): void {
+  uris.forEach((uri, index) => {
     const problem = redirectUriProblem(uri);
-    if (problem !== null) throw invalidRequest(`redirect URI ${JSON.stringify(uri.slice(0, 200))} ${problem}`);
-  }
+    if (problem !== null) throw invalidRequest(`redirect URI ${JSON.stringify(uri.slice(0, 200))} ${problem}`, field(index));
+  });
 }
 
 function missingOwner(error: unknown): never {

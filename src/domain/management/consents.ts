@@ -1,5 +1,6 @@
 import type { Consent, Page, PageRequest } from '../../store/store.js';
 import { MANAGEMENT_EVENT } from './audit-log.js';
+import { apiName, applicationNames } from './display-names.js';
 import { auditBase, type ManagementContext } from './management-context.js';
 import { notFound } from './management-error.js';
 import { requireSelfOrAdmin } from './permissions.js';
@@ -8,9 +9,15 @@ import { requireSelfOrAdmin } from './permissions.js';
 // one means the next authorization asks again, and ends the logins it allowed: the user took back
 // the application's right to act for them.
 
-export function listConsents(context: ManagementContext, userId: string, page: PageRequest): Promise<Page<Consent>> {
+/** A consent with the names of its application and API, as the person who gave it recognises it. */
+export type NamedConsent = Consent & { readonly applicationName: string | null; readonly apiName: string | null };
+
+export async function listConsents(context: ManagementContext, userId: string, page: PageRequest): Promise<Page<NamedConsent>> {
   requireSelfOrAdmin(context.actor, userId, "list this user's consents");
-  return context.store.authorizations.listConsents(userId, page);
+  const consents = await context.store.authorizations.listConsents(userId, page);
+  const names = await applicationNames(context.store, consents.items.map((consent) => consent.applicationId));
+  const items = consents.items.map((consent) => ({ ...consent, applicationName: names.get(consent.applicationId) ?? null, apiName: apiName(context.config.apis, consent.apiId) }));
+  return { ...consents, items };
 }
 
 export async function revokeConsent(context: ManagementContext, userId: string, subscriptionId: string): Promise<void> {

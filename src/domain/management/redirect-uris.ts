@@ -25,7 +25,7 @@ async function change(context: ManagementContext, applicationId: string, uri: st
 }
 
 export function addRedirectUri(context: ManagementContext, applicationId: string, uri: string): Promise<readonly string[]> {
-  requireRegistrableRedirectUris([uri]);
+  requireRegistrableRedirectUris([uri], () => 'uri');
   return change(context, applicationId, uri, true);
 }
 

@@ -1,9 +1,10 @@
 import type { ApiConfig } from '../../config/config.js';
 import type { NamedAuditEvent } from '../../domain/management/audit-log.js';
+import type { NamedConsent } from '../../domain/management/consents.js';
 import { apiName, planName } from '../../domain/management/display-names.js';
 import type { NamedLogin } from '../../domain/management/logins.js';
 import type { Approval } from '../../domain/management/subscription-decisions.js';
-import type { Application, Consent, Subscription, User } from '../../store/store.js';
+import type { Application, Subscription, User } from '../../store/store.js';
 
 // Store records as the management API shows them: times as RFC 3339 strings, and only the
 // fields the response schemas list. A hash is never copied into a view, so it cannot leak even
@@ -40,7 +41,7 @@ export function loginView(login: NamedLogin) {
   return { ...rest, createdAt: iso(login.createdAt), expiresAt: iso(login.expiresAt) };
 }
 
-export function consentView(consent: Consent) {
+export function consentView(consent: NamedConsent) {
   return { ...consent, grantedAt: iso(consent.grantedAt) };
 }
 
