@@ -10,7 +10,7 @@ import { fastHasher } from '../support/oauth-fixtures.js';
 import { browserUnavailable, startBrowser } from './portal-browser.js';
 import { SCREENSHOTS, account, confirmIn, signIn, signOut } from './portal-fixtures.js';
 
-// Issue 14, the existing views: every one fits a phone (390×844) and a desktop (1280×800)
+// Issue 14, the existing views: every one fits a phone (390×844, and 360 px) and a desktop (1280×800, and 1440 px)
 // without sideways scrolling of the page, for a developer and an admin, with long unbroken names
 // in it; and the small things people tripped over: the skip link, titles, the favicon, typed
 // text, length limits, confirmations, a sign-in ended by an admin, an approver on the users page;
@@ -20,6 +20,9 @@ import { SCREENSHOTS, account, confirmIn, signIn, signOut } from './portal-fixtu
 const skip = browserUnavailable();
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
+// Issue 14's range ends: each view is also laid out again at the narrower or wider end.
+const NARROWEST = { width: 360, height: 740 };
+const WIDEST = { width: 1440, height: 900 };
 const LONG = 'Supercalifragilisticexpialidocious'.repeat(4); // one word, far wider than a phone
 
 const passwords = fastHasher();
@@ -62,7 +65,7 @@ async function visit(page: Page, hash: string, heading: string | RegExp): Promis
 }
 
 describe('portal layout and details in Chromium', { skip: skip ?? false }, () => {
-  it('fits every existing view at 390 and 1280 px for a developer and an admin', async () => {
+  it('fits every existing view at 360, 390, 1280 and 1440 px for a developer and an admin', async () => {
     const store = gatehouse!.services.store;
     const developer = await account(store, passwords, false);
     const admin = await account(store, passwords, true);
@@ -108,6 +111,11 @@ describe('portal layout and details in Chromium', { skip: skip ?? false }, () =>
           const signOutBox = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
           assert.ok(signOutBox && signOutBox.x + signOutBox.width <= clientWidth, `${who} ${hash} at ${size.width}px: Sign out is on screen`);
           await page.screenshot({ path: `${SCREENSHOTS}/layout-${who}-${hash.split('/')[1]}${hash.split('/')[2] ? '-detail' : ''}-${size.width}.png`, fullPage: true });
+          const end = size === PHONE ? NARROWEST : WIDEST;
+          await page.setViewportSize(end);
+          const atEnd = await overflow(page);
+          assert.ok(atEnd.scrollWidth <= atEnd.clientWidth, `${who} ${hash} at ${end.width}px: the page is ${atEnd.scrollWidth}px wide in a ${atEnd.clientWidth}px window`);
+          await page.setViewportSize(size);
         }
         // The header's links stay readable: the nav never runs off the brand-coloured bar.
         const header = await page.locator('header.top').boundingBox();
