@@ -138,6 +138,12 @@ describe('portal layout and details in Chromium', { skip: skip ?? false }, () =>
     assert.match(await basic.innerText(), /For trying it out/);
     assert.equal(await basic.locator('.rate-limit').innerText(), 'Up to 60 requests a minute. Each user: up to 2 requests a second.');
     assert.equal(await page.locator('#plans [data-plan="gold"] .rate-limit').innerText(), 'No rate limit of its own.');
+    // Issue 16: each grant the API allows, with an example to copy (the fixture's API allows all four).
+    const guide = page.locator('#how-to-get-a-token');
+    assert.match(await guide.innerText(), /This API accepts: password, refresh_token, authorization_code, client_credentials\./);
+    assert.equal(await guide.locator('h3').count(), 4);
+    assert.match(await guide.innerText(), /grant_type=authorization_code[\s\S]*code_verifier/);
+    assert.match(await guide.innerText(), /grant_type=client_credentials/);
 
     // Names where ids were: the approval card and the subscription table.
     await visit(page, '#/approvals', 'Approvals');
