@@ -9,7 +9,7 @@ const SQLITE_REFRESH =
   "better-sqlite3's prepare() no longer show in a profile (they were 41% and 13% of its samples). What the profile shows now: socket " +
   'writes (writev, ~21%), the rotation COMMIT appending about nine dirty pages to the WAL per refresh (~17%: each token table has its ' +
   'table B-tree, primary key, family_id and expires_at indexes), statement execution (~13%), Fastify (~6%), token hashing and random ' +
-  'bytes (~5%) — all on the one event loop, on 2 vCPUs shared with the load generator. Not tried yet: WITHOUT ROWID token tables, fewer ' +
+  'bytes (~5%; random bytes have since been drawn 128 tokens at a time, which was 5.7% of a refresh in a later profile) — all on the one event loop, on 2 vCPUs shared with the load generator. Not tried yet: WITHOUT ROWID token tables, fewer ' +
   'indexes on refresh_tokens, a larger cache_size for the 1,000,000-family case.';
 
 export const BOUNDS = {
@@ -64,10 +64,11 @@ export const BOUNDS = {
     return (
       `the rounds' pairs are ${cost.pairCpuRatios.map((v) => v.toFixed(2)).join(', ')} (Gatehouse ${fmt(cost.metricsOff.cpuMicrosPerRequest.server)} µs per request off, ` +
       `${fmt(cost.metricsOn.cpuMicrosPerRequest.server)} on), but the metrics' own code does not account for that difference: timed alone it is ` +
-      `${fmt(cost.hotPathNanosPerRequest)} ns per request, and a CPU profile of the same load puts prom-client at 1.0% of the samples (most of it the ` +
-      "histogram's observe, which hashes its label values on every call even for a pre-bound child), the gateway's onResponse hook at 0.2% and " +
-      "Fastify's hook runner at 0.2%, against 2.2% for all of Fastify. The rest is not explained yet; the rounds ran beside other work " +
-      '(the load average in the section) and are to be measured again on a quiet machine. If the difference holds, the next step is a histogram kept as plain bucket counts per API and copied at scrape time, as the cache counters are.'
+      `${fmt(cost.hotPathNanosPerRequest)} ns per request. A CPU profile taken before this run put prom-client at 1.0% of the samples (most of it the ` +
+      "histogram's observe, which hashes its label values on every call even for a pre-bound child); since then the gateway's counts and latency " +
+      'histogram are plain numbers on the hot path (src/observability/plain-histogram.ts: a bucket search and three additions), copied into ' +
+      "prom-client's exposition when Prometheus scrapes, so prom-client's observe no longer runs per proxied request. What remains between the medians is " +
+      "within the spread of the pairs on this shared machine (the load average in the section): repeat with `node bench/run.mjs --metrics-cost`."
     );
   },
   'scale-refresh-SQLite': (r) => `${SQLITE_REFRESH} With ${fmt(r.sqliteLarge.families)} families a refresh takes ${fmt(r.sqliteLarge.refresh.p50)} ms (p50).`,
