@@ -60,7 +60,13 @@ describe('metrics', () => {
     }
     assert.deepEqual(statuses, [201, 201, 201, 429, 429]);
 
-    const response = await scrape(harness);
+    // The gateway counts a request in its onResponse hook, which Fastify may run after inject() has
+    // handed over the response: wait (bounded) for the last of the 9 to be counted.
+    let response = await scrape(harness);
+    for (let tries = 0; tries < 100 && sample(response.body, 'gatehouse_gateway_request_duration_seconds_count', { api: 'orders' }) < 9; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      response = await scrape(harness);
+    }
     assert.equal(response.statusCode, 200);
     assert.match(response.headers['content-type'] as string, /^text\/plain; version=0\.0\.4/);
     assert.equal(response.headers['cache-control'], 'no-store');
