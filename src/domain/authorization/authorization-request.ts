@@ -2,7 +2,7 @@ import type { ApiConfig } from '../../config/config.js';
 import type { SubscribedClient, SubscriptionStore } from '../../store/store.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { authorizationCodeRefusal } from '../subscription-rules.js';
-import { fullScope } from '../token-issuer.js';
+import { resolveScope } from '../requested-scope.js';
 import { AuthorizationPageError, AuthorizationRedirectError, PAGE_MESSAGES } from './authorization-errors.js';
 import { isS256Challenge, PKCE_METHOD } from './pkce.js';
 import { apiAllowsGrant } from '../grants/allowed-grants.js';
@@ -84,16 +84,11 @@ export function readAuthorizationRequest(api: ApiConfig, client: SubscribedClien
   if (method !== PKCE_METHOD) throw redirectError('invalid_request', OAUTH_DESCRIPTIONS.pkceMethodNotSupported(method));
   if (!isS256Challenge(challenge)) throw redirectError('invalid_request', OAUTH_DESCRIPTIONS.malformedCodeChallenge());
 
-  // §3.3: a subset of the API's scopes; none asked means all of them.
+  // §3.3: a subset of the API's scopes; none asked means all of them (the token endpoint's rule).
   const asked = single(query, 'scope');
-  let scope = fullScope(api);
-  if (typeof asked === 'string') {
-    const known = new Set(api.scopes.map((s) => s.id));
-    const requested = [...new Set(asked.split(' ').filter((s) => s !== ''))];
-    const unknown = requested.find((s) => !known.has(s));
-    if (unknown !== undefined) throw redirectError('invalid_scope', OAUTH_DESCRIPTIONS.unknownScope(unknown));
-    if (requested.length > 0) scope = api.scopes.map((s) => s.id).filter((id) => requested.includes(id)).join(' ');
-  }
+  const resolved = resolveScope(api, typeof asked === 'string' ? asked : undefined);
+  if ('unknown' in resolved) throw redirectError('invalid_scope', OAUTH_DESCRIPTIONS.unknownScope(resolved.unknown));
+  const { scope } = resolved;
 
   if (authorizationCodeRefusal(client.subscription, api.plans) !== null) {
     throw redirectError('unauthorized_client', OAUTH_DESCRIPTIONS.subscriptionAwaitsApproval());
