@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiConfig } from '../config/config.js';
-import type { TokenFamily, TokenPair, TokenStore, User } from '../store/store.js';
+import type { LoginGrant, NewTokenFamily, TokenFamily, TokenPair, TokenStore, User } from '../store/store.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { hashTokenValue, newTokenValue } from './token-values.js';
 
@@ -81,28 +81,34 @@ export interface StartedLogin {
   readonly response: TokenResponse;
 }
 
+/** The record of a new login (token family) of `client` at `api`, whichever grant started it. */
+export function newFamily(
+  login: { readonly api: ApiConfig; readonly authMethodId: string; readonly client: AuthenticatedClient; readonly now: number },
+  family: { readonly grantType: LoginGrant; readonly userId: string | null; readonly scope: string; readonly expiresAt: number },
+): NewTokenFamily {
+  return {
+    id: randomUUID(),
+    grantType: family.grantType,
+    subscriptionId: login.client.subscription.id,
+    applicationId: login.client.subscription.applicationId,
+    apiId: login.api.id,
+    authMethod: login.authMethodId,
+    userId: family.userId,
+    scope: family.scope,
+    createdAt: login.now,
+    expiresAt: family.expiresAt,
+  };
+}
+
 /** A successful password grant: a new token family with its first pair. */
 export async function startLogin(
   tokens: Pick<TokenStore, 'createFamily'>,
   login: { readonly api: ApiConfig; readonly authMethodId: string; readonly client: AuthenticatedClient; readonly user: User; readonly now: number },
 ): Promise<StartedLogin> {
-  const { api, client, user, now } = login;
+  const { api, user, now } = login;
   const scope = fullScope(api);
   const sessionEnd = now + api.sessionLifetime * SECOND;
   const minted = mintTokens(api, now, sessionEnd);
-  const family = await tokens.createFamily(
-    {
-      id: randomUUID(),
-      subscriptionId: client.subscription.id,
-      applicationId: client.subscription.applicationId,
-      apiId: api.id,
-      authMethod: login.authMethodId,
-      userId: user.id,
-      scope,
-      createdAt: now,
-      expiresAt: sessionEnd,
-    },
-    minted.pair,
-  );
+  const family = await tokens.createFamily(newFamily(login, { grantType: 'password', userId: user.id, scope, expiresAt: sessionEnd }), minted.pair);
   return { family, response: tokenResponse(minted, scope) };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AuthorizationCode, CodeIssue } from '../../store/store.js';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
 import { isCodeVerifier, verifierMatches } from '../authorization/pkce.js';
@@ -6,7 +5,7 @@ import { MAX_REDIRECT_URI_LENGTH } from '../authorization/redirect-uri-rules.js'
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { OAuthError } from '../oauth-error.js';
 import { authorizationCodeRefusal } from '../subscription-rules.js';
-import { mintTokens, tokenResponse, type MintedTokens } from '../token-issuer.js';
+import { mintTokens, newFamily, tokenResponse, type MintedTokens } from '../token-issuer.js';
 import { requireParameter } from '../token-request.js';
 import { hashTokenValue, MAX_TOKEN_LENGTH } from '../token-values.js';
 import type { Grant } from './grant.js';
@@ -44,18 +43,10 @@ export const authorizationCodeGrant: Grant = {
       const minted = mintTokens(api, now, sessionEnd);
       outcome.minted = minted;
       return {
-        family: {
-          id: randomUUID(),
-          grantType: 'authorization_code',
-          subscriptionId: client.subscription.id,
-          applicationId: client.subscription.applicationId,
-          apiId: api.id,
-          authMethod: context.authMethodId,
-          userId: found.userId,
-          scope: found.scope,
-          createdAt: now,
-          expiresAt: sessionEnd,
-        },
+        family: newFamily(
+          { api, authMethodId: context.authMethodId, client, now },
+          { grantType: 'authorization_code', userId: found.userId, scope: found.scope, expiresAt: sessionEnd },
+        ),
         tokens: minted.pair,
       };
     };

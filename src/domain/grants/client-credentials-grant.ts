@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
 import type { AuthenticatedClient } from '../client-authentication.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { OAuthError } from '../oauth-error.js';
 import { grantedScope } from '../requested-scope.js';
-import type { TokenResponse } from '../token-issuer.js';
+import { newFamily, type TokenResponse } from '../token-issuer.js';
 import { optionalParameter } from '../token-request.js';
 import { hashTokenValue, newTokenValue } from '../token-values.js';
 import type { Grant } from './grant.js';
@@ -60,18 +59,7 @@ export const clientCredentialsGrant: Grant = {
     const accessToken = newTokenValue();
     const expiresAt = now + api.accessTokenLifetime * SECOND;
     const family = await store.tokens.createFamily(
-      {
-        id: randomUUID(),
-        subscriptionId: client.subscription.id,
-        applicationId: client.subscription.applicationId,
-        apiId: api.id,
-        authMethod: context.authMethodId,
-        userId: null,
-        scope,
-        createdAt: now,
-        expiresAt,
-        grantType: 'client_credentials',
-      },
+      newFamily({ api, authMethodId: context.authMethodId, client, now }, { grantType: 'client_credentials', userId: null, scope, expiresAt }),
       { accessToken: { hash: hashTokenValue(accessToken), expiresAt } },
     );
     await recordTokenEvent(store.audit, {
