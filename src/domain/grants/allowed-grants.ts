@@ -2,8 +2,8 @@ import type { ApiConfig } from '../../config/config.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { OAuthError } from '../oauth-error.js';
 
-// Which grants an API's token endpoint serves: the API's `grants` (config) that Gatehouse
-// implements. Each API × auth method is its own authorization server (its own issuer in RFC 8414
+// Which grants an API's token endpoint serves: the API's `grants` (config; the schema admits only
+// the grant types of grants.ts). Each API × auth method is its own authorization server (its own issuer in RFC 8414
 // metadata), so a grant the API does not allow is, at that server, RFC 6749 §5.2
 // unsupported_grant_type ("not supported by the authorization server"), for every client alike;
 // unauthorized_client is kept for what depends on the client (its type, its subscription). Its
@@ -15,12 +15,7 @@ export function apiAllowsGrant(api: Pick<ApiConfig, 'grants'>, grantType: string
   return (api.grants as readonly string[]).includes(grantType);
 }
 
-/** The grant types the API's endpoint serves, in the config's order: allowed and implemented. */
-export function supportedGrantTypes(api: Pick<ApiConfig, 'grants'>, implemented: ReadonlySet<string>): readonly string[] {
-  return api.grants.filter((grantType) => implemented.has(grantType));
-}
-
 /** RFC 6749 §5.2, naming what this API's endpoint does support. */
-export function unsupportedGrantType(grantType: string, api: Pick<ApiConfig, 'grants'>, implemented: ReadonlySet<string>): OAuthError {
-  return new OAuthError('unsupported_grant_type', OAUTH_DESCRIPTIONS.unsupportedGrantType(grantType, supportedGrantTypes(api, implemented).join(', ')));
+export function unsupportedGrantType(grantType: string, api: Pick<ApiConfig, 'grants'>): OAuthError {
+  return new OAuthError('unsupported_grant_type', OAUTH_DESCRIPTIONS.unsupportedGrantType(grantType, api.grants.join(', ')));
 }

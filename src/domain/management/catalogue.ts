@@ -1,6 +1,4 @@
 import type { ApiConfig, AuthMethodConfig, PlanConfig } from '../../config/config.js';
-import { supportedGrantTypes } from '../grants/allowed-grants.js';
-import { GRANTS } from '../grants/grants.js';
 import type { ManagementContext } from './management-context.js';
 import { notFound } from './management-error.js';
 
@@ -8,7 +6,6 @@ import { notFound } from './management-error.js';
 // API's gateway endpoint and its token URL for each auth method it accepts. Never the upstream's
 // secrets: an external auth method's secret header is left out.
 
-const IMPLEMENTED: ReadonlySet<string> = new Set(GRANTS.keys());
 
 export interface AuthMethodView {
   readonly id: string;
@@ -28,7 +25,7 @@ export interface ApiView {
   readonly sessionLifetime: number;
   readonly scopes: ApiConfig['scopes'];
   readonly plans: readonly Pick<PlanConfig, 'id' | 'name' | 'description' | 'requiresApproval' | 'rateLimit'>[];
-  /** What its token endpoint serves: allowed by the API and implemented (allowed-grants.ts). */
+  /** What its token endpoint serves: the API's `grants` (allowed-grants.ts). */
   readonly grants: readonly string[];
   /** Whether GET /apis/{id}/openapi serves a reference document (config apis[].openapi). */
   readonly hasReference: boolean;
@@ -55,7 +52,7 @@ export function apiView(api: ApiConfig, publicUrl: string): ApiView {
     sessionLifetime: api.sessionLifetime,
     scopes: api.scopes,
     plans: api.plans.map(({ id, name, description, requiresApproval, rateLimit }) => ({ id, name, description, requiresApproval, rateLimit })),
-    grants: supportedGrantTypes(api, IMPLEMENTED),
+    grants: api.grants,
     hasReference: Boolean(api.openapi),
   };
 }

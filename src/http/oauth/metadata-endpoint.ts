@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { supportedGrantTypes } from '../../domain/grants/allowed-grants.js';
 import { PKCE_METHOD } from '../../domain/authorization/pkce.js';
-import { GRANTS } from '../../domain/grants/grants.js';
 import type { Services } from '../services.js';
 import { endpointPath, resolveEndpointTarget, type EndpointParams } from './endpoint-target.js';
 
@@ -11,7 +9,6 @@ import { endpointPath, resolveEndpointTarget, type EndpointParams } from './endp
 
 export const METADATA_PATH = '/.well-known/oauth-authorization-server/auth/:authMethodId/api/:apiId';
 
-const IMPLEMENTED: ReadonlySet<string> = new Set(GRANTS.keys());
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
 const CONFIDENTIAL_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
@@ -37,7 +34,7 @@ export function registerMetadataEndpoint(app: FastifyInstance, services: Service
   app.get<{ Params: EndpointParams }>(METADATA_PATH, async (request) => {
     const { api, authMethod } = resolveEndpointTarget(services, request.params);
     const issuer = issuerOf(services, request, { authMethodId: authMethod.id, apiId: api.id });
-    const grantTypes = supportedGrantTypes(api, IMPLEMENTED);
+    const grantTypes = api.grants;
     const codeFlow = grantTypes.includes('authorization_code');
     return {
       issuer,

@@ -15,14 +15,12 @@ import { requestParameters } from './request-parameters.js';
 // ordered list of small steps. The scope's hooks and parsers have already set no-store headers
 // and turned the body into parameters (refusing duplicates); this file does the rest.
 
-const IMPLEMENTED: ReadonlySet<string> = new Set(GRANTS.keys());
-
 /** A grant Gatehouse implements and the API allows (allowed-grants.ts says why else unsupported_grant_type). */
 function selectGrant(parameters: ReadonlyMap<string, string>, api: ApiConfig): Grant {
   const grantType = parameters.get('grant_type');
   if (grantType === undefined) throw new OAuthError('invalid_request', OAUTH_DESCRIPTIONS.missingParameter('grant_type'));
   const grant = GRANTS.get(grantType);
-  if (!grant || !apiAllowsGrant(api, grantType)) throw unsupportedGrantType(grantType, api, IMPLEMENTED);
+  if (!grant || !apiAllowsGrant(api, grantType)) throw unsupportedGrantType(grantType, api);
   return grant;
 }
 
