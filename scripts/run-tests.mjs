@@ -43,20 +43,31 @@ const built = files.map((file) => path.join(path.relative(process.cwd(), TEST_BU
 
 const concurrency = options.some((o) => o.startsWith('--test-concurrency')) ? [] : [`--test-concurrency=${os.availableParallelism() * 2}`];
 mkdirSync('test-results', { recursive: true });
-const reporters = [
+const reporters = (timings) => [
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   '--test-reporter=./scripts/file-timings-reporter.mjs',
-  '--test-reporter-destination=test-results/file-timings.txt',
+  `--test-reporter-destination=${timings}`,
 ];
 const cpuFile = 'test-results/file-cpu.txt';
 writeFileSync(cpuFile, '');
 const recorder = ['--import', './scripts/file-cpu-recorder.mjs'];
-const result = spawnSync(process.execPath, ['--enable-source-maps', ...recorder, '--test', ...reporters, ...concurrency, ...options, ...built], {
-  stdio: 'inherit',
-  env: { ...process.env, GATEHOUSE_TEST_CLI: builtCli, GATEHOUSE_TEST_CPU_FILE: cpuFile },
-});
+const run = (group, groupOptions, timings) =>
+  spawnSync(process.execPath, ['--enable-source-maps', ...recorder, '--test', ...reporters(timings), ...groupOptions, ...options, ...group], {
+    stdio: 'inherit',
+    env: { ...process.env, GATEHOUSE_TEST_CLI: builtCli, GATEHOUSE_TEST_CPU_FILE: cpuFile },
+  }).status ?? 1;
+// Files that compare a bystander's latency under attack with its idle latency (issue 11: p99 ≤ 2×
+// idle) run after the others, one at a time: beside three other test files on two cores, the
+// ratio measures the other files, not the gateway.
+const ALONE = ['test/gateway/hostile-clients.test.js'];
+const alone = built.filter((file) => ALONE.some((name) => file.endsWith(name)));
+const together = built.filter((file) => !alone.includes(file));
+const statuses = [
+  together.length > 0 ? run(together, concurrency, 'test-results/file-timings.txt') : 0,
+  alone.length > 0 ? run(alone, ['--test-concurrency=1'], 'test-results/file-timings-alone.txt') : 0,
+];
 const rows = readFileSync(cpuFile, 'utf8').split('\n').filter(Boolean).sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
 const total = rows.reduce((sum, row) => sum + Number.parseFloat(row), 0);
 writeFileSync(cpuFile, `# ${rows.length} files, ${total.toFixed(0)} CPU s in all\n#  all s  own s  children s  file\n${rows.map((row) => `${row}\n`).join('')}`);
-process.exit(result.status ?? 1);
+process.exit(statuses.find((status) => status !== 0) ?? 0);
