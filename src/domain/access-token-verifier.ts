@@ -43,6 +43,9 @@ export interface AccessTokenVerifierOptions {
   readonly ttlMs: number;
 }
 
+// Past this many revocations during one stretch of lookups, every lookup of it counts as stale.
+const MAX_REVOCATIONS_REMEMBERED = 10_000;
+
 /** How long a dead token's "no" is remembered: it cannot come back to life, only be evicted. */
 export const DEAD_TOKEN_TTL_MS = 60_000; // 1 minute
 
@@ -56,9 +59,13 @@ export class AccessTokenVerifier {
   // Separate, so that a flood of garbage tokens cannot push the valid ones out.
   readonly #dead: LRUCache<string, Lookup & { kind: 'dead' }>;
   readonly #inFlight = new Map<string, Promise<Lookup>>();
-  // Bumped by every eviction: a lookup that started before it may have read a family that is
-  // revoked now, so its answer is used once but not cached.
+  // A lookup that started before a revocation may have read its family as live: its answer is
+  // used once but not cached. Only the families revoked while lookups were in flight count, so
+  // that revocations elsewhere (other processes' logins, on a shared Redis) do not turn the
+  // cache's hits into store lookups. Forgotten whenever no lookup is in flight.
   #epoch = 0;
+  #revokedAtEpoch = new Map<string, number>();
+  #allEvictedAtEpoch = 0;
   // Plain counts, read by the metrics at scrape time: nothing on the hot path but an increment.
   #cacheHits = 0;
   #cacheMisses = 0;
@@ -97,6 +104,10 @@ export class AccessTokenVerifier {
   /** Forgets every cached token of these families: they were revoked, here or elsewhere. */
   evictFamilies(familyIds: readonly string[]): void {
     this.#epoch += 1;
+    if (this.#inFlight.size > 0) {
+      if (this.#revokedAtEpoch.size + familyIds.length > MAX_REVOCATIONS_REMEMBERED) this.#allEvictedAtEpoch = this.#epoch;
+      else for (const familyId of familyIds) this.#revokedAtEpoch.set(familyId, this.#epoch);
+    }
     const revoked = new Set(familyIds);
     const stale: string[] = [];
     for (const [hash, lookup] of this.#live.entries()) {
@@ -108,6 +119,7 @@ export class AccessTokenVerifier {
   /** Forgets every live entry, e.g. when revocation messages may have been missed. */
   evictAll(): void {
     this.#epoch += 1;
+    this.#allEvictedAtEpoch = this.#epoch;
     this.#live.clear();
   }
 
@@ -115,7 +127,10 @@ export class AccessTokenVerifier {
     // Concurrent requests with the same uncached token share one store lookup.
     let pending = this.#inFlight.get(hash);
     if (!pending) {
-      pending = this.#load(hash).finally(() => this.#inFlight.delete(hash));
+      pending = this.#load(hash).finally(() => {
+        this.#inFlight.delete(hash);
+        if (this.#inFlight.size === 0) this.#revokedAtEpoch.clear();
+      });
       this.#inFlight.set(hash, pending);
     }
     return pending;
@@ -124,14 +139,17 @@ export class AccessTokenVerifier {
   async #load(hash: string): Promise<Lookup> {
     const epoch = this.#epoch;
     const lookup = await this.#read(hash);
-    if (epoch !== this.#epoch) return lookup;
     if (lookup.kind === 'dead') {
       this.#dead.set(hash, lookup);
-    } else {
+    } else if (!this.#revokedSince(epoch, lookup.token.familyId)) {
       const ttl = Math.min(this.#options.ttlMs, lookup.token.expiresAt - this.#options.now());
       if (ttl > 0) this.#live.set(hash, lookup, { ttl });
     }
     return lookup;
+  }
+
+  #revokedSince(epoch: number, familyId: string): boolean {
+    return this.#allEvictedAtEpoch > epoch || (this.#revokedAtEpoch.get(familyId) ?? 0) > epoch;
   }
 
   async #read(hash: string): Promise<Lookup> {
