@@ -146,6 +146,8 @@ export interface LockoutConfig {
 export interface BruteForceConfig {
   readonly accounts: LockoutConfig;
   readonly addresses: LockoutConfig;
+  /** Authorization requests one client address may start. */
+  readonly authorizationRequestsPerAddress: RateLimitWindowsConfig;
 }
 
 export interface MetricsConfig {

@@ -188,7 +188,11 @@ export function resolveConfig(raw: RawConfig, configDir: string, env: NodeJS.Pro
       poolWaitTimeoutMs: raw.gateway.poolWaitTimeoutMs,
       tokenCache: { ...raw.gateway.tokenCache },
     },
-    bruteForce: { accounts: { ...raw.bruteForce.accounts }, addresses: { ...raw.bruteForce.addresses } },
+    bruteForce: {
+      accounts: { ...raw.bruteForce.accounts },
+      addresses: { ...raw.bruteForce.addresses },
+      authorizationRequestsPerAddress: { ...raw.bruteForce.authorizationRequestsPerAddress },
+    },
     metrics,
     passwordHashing: { ...raw.passwordHashing },
     portal: { signUp: raw.portal.signUp as SignUpMode },

@@ -205,6 +205,10 @@ const BruteForce = Type.Object(
     // Per client address across accounts (credential stuffing): 100 failures, then 429 for 60 s,
     // 120 s, ... up to 15 min; forgotten 1 h after the last failure.
     addresses: lockoutPolicy({ failuresAllowed: 100, waitIncrementSeconds: 60, maxWaitSeconds: 15 * 60, failureResetSeconds: 3600 }),
+    // Authorization requests (GET .../authorize) per client address: each one waits in the store
+    // for up to 10 minutes, so this bounds what one address can make it hold (1,200 by default).
+    // Past it the request goes back to the client as temporarily_unavailable (RFC 6749 §4.1.2.1).
+    authorizationRequestsPerAddress: Type.Object(RateLimitWindows, { additionalProperties: false, default: { perMinute: 120 } }),
   },
   { additionalProperties: false, default: {} },
 );

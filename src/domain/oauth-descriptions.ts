@@ -105,6 +105,7 @@ export const OAUTH_DESCRIPTIONS = {
   subscriptionAwaitsApproval: () => 'the subscription is not approved (yet): its plan requires approval by an admin or an approver of the API',
   accessDenied: () => 'the user denied the request',
   stateTooLong: (maxLength: number) => `state is longer than ${listed(maxLength)} characters`,
+  tooManyAuthorizationRequests: (seconds: number) => `too many sign-ins were started from this address; try again in ${listed(seconds)} seconds`,
 
   // Authorization code grant (RFC 6749 section 4.1.3, RFC 7636 section 4.6)
   invalidAuthorizationCode: () => 'the authorization code is invalid, expired, already used, or was issued to another client or redirect URI',

@@ -77,17 +77,35 @@ export class RateLimiter {
   /** Counts one request of the subject if its plan's limits allow it; null when the plan sets none. */
   async hit(subject: RateLimitSubject, config: RateLimitConfig | null): Promise<RateLimitState | null> {
     if (config === null) return null;
+    const planned = this.#planOf(config);
+    if (planned.length === 0) return null;
+    // `c` never collides with a user's key: those all start with `u:`.
+    const user = subject.userId === null ? 'c' : `u:${subject.userId}`;
+    return this.#admit(subject.subscriptionId, planned.map((w) => ({ key: w.perUser ? `${user}${w.suffix}` : w.suffix, limit: w.limit, periodMs: w.periodMs })));
+  }
+
+  /**
+   * Counts one request of a group that is not a subscription, e.g. `authorization:<address>`
+   * (a subscription's group is its UUID, so a prefixed name never collides with one).
+   */
+  async hitGroup(group: string, config: RateLimitWindowsConfig): Promise<RateLimitState | null> {
+    const planned = this.#planOf(config);
+    if (planned.length === 0) return null;
+    return this.#admit(group, planned.map((w) => ({ key: w.suffix, limit: w.limit, periodMs: w.periodMs })));
+  }
+
+  #planOf(config: RateLimitConfig): readonly PlannedWindow[] {
     let planned = this.#plans.get(config);
     if (planned === undefined) {
       planned = plan(config);
       this.#plans.set(config, planned);
     }
-    if (planned.length === 0) return null;
+    return planned;
+  }
+
+  async #admit(group: string, windows: readonly RateWindow[]): Promise<RateLimitState> {
     const now = this.#now();
-    // `c` never collides with a user's key: those all start with `u:`.
-    const user = subject.userId === null ? 'c' : `u:${subject.userId}`;
-    const windows = planned.map((w) => ({ key: w.perUser ? `${user}${w.suffix}` : w.suffix, limit: w.limit, periodMs: w.periodMs }));
-    const counts = await this.#counter.admit(subject.subscriptionId, windows, now);
+    const counts = await this.#counter.admit(group, windows, now);
     if (counts.length !== windows.length) throw new Error('the rate counter answered for other windows than asked');
     return decide(windows, counts, now);
   }

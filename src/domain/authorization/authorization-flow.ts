@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiConfig } from '../../config/config.js';
+import type { ApiConfig, RateLimitWindowsConfig } from '../../config/config.js';
 import type { ApplicationStore, AuditStore, AuthorizationRequest, AuthorizationStore, SubscriptionStore } from '../../store/store.js';
 import { AUDIT_EVENT } from '../audit-events.js';
 import type { CredentialVerifier } from '../auth-methods/credential-verifier.js';
@@ -8,9 +8,10 @@ import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
 import { checkPassword } from '../password-check.js';
 import { MAX_USERNAME_LENGTH } from '../grants/password-grant.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
+import type { RateLimiter } from '../rate-limit.js';
 import { authorizationCodeRefusal, skipsConsent } from '../subscription-rules.js';
 import { hashTokenValue, matchesTokenHash, newTokenValue } from '../token-values.js';
-import { AuthorizationPageError, PAGE_MESSAGES } from './authorization-errors.js';
+import { AuthorizationPageError, AuthorizationRedirectError, PAGE_MESSAGES } from './authorization-errors.js';
 import { authorizationResponseUrl, type ValidAuthorizationRequest } from './authorization-request.js';
 
 // The steps between a valid authorization request and its code (RFC 6749 §4.1.2): sign in, then
@@ -27,6 +28,8 @@ export interface AuthorizationFlowContext {
   readonly authMethodId: string;
   readonly verifier: CredentialVerifier;
   readonly loginThrottle: LoginThrottle;
+  /** Counts the requests each client address starts (each one is a row in the store until it expires). */
+  readonly requestLimit: { readonly limiter: Pick<RateLimiter, 'hitGroup'>; readonly perAddress: RateLimitWindowsConfig };
   /** This endpoint's RFC 8414 issuer, sent as `iss` (RFC 9207). */
   readonly issuer: string;
   readonly now: number;
@@ -56,6 +59,12 @@ export type AuthorizationStep =
 
 /** Starts the sign-in for a valid request; `browserBinding` is the value of the browser's cookie. */
 export async function beginAuthorization(context: AuthorizationFlowContext, request: ValidAuthorizationRequest, browserBinding: string): Promise<AuthorizationStep> {
+  if (context.ip !== null) {
+    const admitted = await context.requestLimit.limiter.hitGroup(`authorization:${context.ip}`, context.requestLimit.perAddress);
+    if (admitted?.allowed === false) {
+      throw new AuthorizationRedirectError('temporarily_unavailable', OAUTH_DESCRIPTIONS.tooManyAuthorizationRequests(admitted.resetSeconds));
+    }
+  }
   const formToken = newTokenValue();
   await context.store.authorizations.createRequest({
     id: randomUUID(),

@@ -60,6 +60,7 @@ function flowContext(services: Services, request: FastifyRequest<{ Params: Endpo
     authMethodId: target.authMethod.id,
     verifier: target.verifier,
     loginThrottle: services.loginThrottle,
+    requestLimit: { limiter: services.rateLimiter, perAddress: services.config.bruteForce.authorizationRequestsPerAddress },
     issuer: issuerOf(services, request, { authMethodId: target.authMethod.id, apiId: target.api.id }),
     now: services.now(),
     ip: request.ip,
