@@ -7,6 +7,7 @@ import { sendUpstreamFailure } from './gateway-replies.js';
 import type { OpenWebSockets } from './open-websockets.js';
 import { upstreamAdmission } from './upstream-admission.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './upstream-headers.js';
+import { retryLostConnection } from './upstream-retry.js';
 import { UpstreamSlots } from './upstream-slots.js';
 import { registerWebSocketProxy } from './websocket-proxy.js';
 
@@ -90,8 +91,9 @@ export async function registerApiProxy(
         rewriteRequestHeaders: (request, headers) => upstreamRequestHeaders(headers, forwardingContext(request, api)),
         rewriteHeaders: (headers) => downstreamResponseHeaders(headers),
         onError: onUpstreamError,
-        // An upstream's 503 goes back to the client as it is; retrying is the client's call.
-        retryDelay: () => null,
+        // An upstream's 503 goes back to the client as it is; retrying is the client's call. A
+        // connection lost before any answer is retried once (idempotent and bodiless only).
+        retryDelay: retryLostConnection,
       },
     });
   });
