@@ -24,12 +24,11 @@ export async function apisView() {
 /** The viewer's subscriptions to one API, with their application, for filling in client ids. */
 async function mySubscriptionsTo(apiId) {
   const applications = (await api('GET', '/applications?limit=500')).items;
-  const found = [];
-  for (const application of applications) {
-    const subscriptions = (await api('GET', `/applications/${encodeURIComponent(application.id)}/subscriptions?limit=500`)).items;
-    for (const subscription of subscriptions) if (subscription.apiId === apiId && subscription.clientId) found.push({ application, subscription });
-  }
-  return found;
+  // At once, not one application after another: the page waits for the slowest, not for the sum.
+  const lists = await Promise.all(applications.map((application) => api('GET', `/applications/${encodeURIComponent(application.id)}/subscriptions?limit=500`)));
+  return applications.flatMap((application, i) =>
+    lists[i].items.filter((subscription) => subscription.apiId === apiId && subscription.clientId).map((subscription) => ({ application, subscription })),
+  );
 }
 
 function curlExamples(apiInfo, tokenUrl, clientId, confidential) {
