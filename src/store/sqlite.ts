@@ -71,6 +71,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     sqlite.pragma('foreign_keys = ON');
+    // Each refresh of a group commit (sqlite-hot-paths.ts) runs in a savepoint, whose rollback
+    // journal spilled to a temporary file past 64 KiB: a pwrite per page it first touched
+    // (subjournalPageIfRequired, 8% of a store-level profile). In memory it costs a copy.
+    sqlite.pragma('temp_store = MEMORY');
+    // Checkpoint every 10,000 WAL pages (~40 MB) instead of 1,000: a checkpoint copies each page
+    // once however often it changed, and a refresh dirties about nine. Durability is unchanged
+    // at this synchronous level: a commit is in the WAL file when it returns (a process crash
+    // loses nothing); the WAL is fsynced at each checkpoint, so under load a power loss can take
+    // the commits since the last checkpoint (under a second at 4,000 refreshes/s) or since the
+    // kernel's writeback, whichever is shorter.
+    sqlite.pragma('wal_autocheckpoint = 10000');
     // The first write takes the exclusive lock; EXCLUSIVE locking mode keeps it until close.
     sqlite.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (error) {

@@ -29,6 +29,17 @@ const SQL = {
   familyById: 'SELECT * FROM token_families WHERE id = ?',
 } as const;
 
+interface PendingRotation {
+  readonly presented: string;
+  readonly next: TokenPair;
+  readonly now: number;
+  readonly holder: RefreshTokenHolder;
+  readonly resolve: (result: RotationResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Settled = { readonly ok: true; readonly result: RotationResult } | { readonly ok: false; readonly error: unknown };
+
 export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Database>): HotPaths {
   const cache = new Map<string, BetterSqlite3.Statement>();
   const prepared = (text: string): BetterSqlite3.Statement => {
@@ -65,6 +76,8 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
     insertPair(row.id, tokens, row.created_at);
   });
 
+  // Called inside commitRotations' transaction, better-sqlite3 makes this a savepoint: a rotation
+  // that throws is rolled back alone and the others of its batch still commit.
   const rotate = sqlite.transaction((presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): RotationResult => {
     // RFC 9700 §4.14.2: one statement decides who consumes the token; SQLite serialises writers
     // (and this process is the only one: the file is locked exclusively).
@@ -86,6 +99,29 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
     return refusedRotation(positional(HOT.presentedToken).get(presented) as PresentedTokenRow | undefined, holder);
   });
 
+  // Group commit: the rotations asked for in one event-loop turn commit in one transaction, so
+  // the pages they share (the tables' rightmost leaves, the expiry indexes, interior pages) reach
+  // the WAL once per batch instead of once per refresh. Each caller still learns its outcome only
+  // after the COMMIT that holds its rotation; if that COMMIT fails, every rotation in it fails.
+  let pending: PendingRotation[] = [];
+  const commitRotations = sqlite.transaction((batch: readonly PendingRotation[]) =>
+    batch.map((r): Settled => {
+      try {
+        return { ok: true, result: rotate(r.presented, r.next, r.now, r.holder) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+  function flushRotations(): void {
+    const batch = pending;
+    pending = [];
+    exclusive(() => commitRotations(batch)).then(
+      (settled) => settled.forEach((s, i) => (s.ok ? batch[i]!.resolve(s.result) : batch[i]!.reject(s.error))),
+      (error: unknown) => batch.forEach((r) => r.reject(error)),
+    );
+  }
+
   return {
     one: <Row>(statement: HotStatement, values: readonly HotValue[]) =>
       exclusive(() => positional(statement).get(...values) as Row | undefined),
@@ -94,6 +130,12 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
         positional(statement).run(...values);
       }),
     createFamily: (family, tokens) => exclusive(() => createFamily(family, tokens)),
-    rotateRefreshToken: (presented, next, now, holder) => exclusive(() => rotate(presented, next, now, holder)),
+    rotateRefreshToken: (presented, next, now, holder) =>
+      new Promise<RotationResult>((resolve, reject) => {
+        // setImmediate runs after the poll phase: by then every request read in this turn has
+        // queued its rotation (their handlers run to here in microtasks, no I/O in between).
+        if (pending.length === 0) setImmediate(flushRotations);
+        pending.push({ presented, next, now, holder, resolve, reject });
+      }),
   };
 }

@@ -174,6 +174,28 @@ export function rotationSuite(open: OpenStore): void {
       await assertNotStored(store, next);
     });
 
+    test('rotations asked for together: one that fails takes none of the others with it, and leaves nothing behind', async (store) => {
+      const seed = await seedSubscription(store);
+      const [first, failing, last, bystander] = await Promise.all(Array.from({ length: 4 }, () => seedFamily(store, seed)));
+      assert.ok(first && failing && last && bystander);
+      const nexts = [pairAt(T1), pairAt(T1), pairAt(T1)] as const;
+      // Its next refresh token collides with a stored one: the insert fails after its token was consumed.
+      const colliding: TokenPair = { ...nexts[1], refreshToken: { ...nexts[1].refreshToken, hash: bystander.tokens.refreshToken.hash } };
+      const [a, b, c] = await Promise.allSettled([
+        store.tokens.rotateRefreshToken(first.tokens.refreshToken.hash, nexts[0], T1, holderOf(seed)),
+        store.tokens.rotateRefreshToken(failing.tokens.refreshToken.hash, colliding, T1, holderOf(seed)),
+        store.tokens.rotateRefreshToken(last.tokens.refreshToken.hash, nexts[2], T1, holderOf(seed)),
+      ]);
+      assert.deepEqual(a, { status: 'fulfilled', value: { outcome: 'rotated', family: first.family } });
+      assert.deepEqual(c, { status: 'fulfilled', value: { outcome: 'rotated', family: last.family } });
+      assert.equal(b.status, 'rejected');
+      assert.equal((await store.tokens.findRefreshToken(nexts[0].refreshToken.hash))?.familyId, first.family.id);
+      assert.equal((await store.tokens.findRefreshToken(nexts[2].refreshToken.hash))?.familyId, last.family.id);
+      assert.equal((await store.tokens.findRefreshToken(failing.tokens.refreshToken.hash))?.consumedAt, null, 'the failed rotation consumed nothing');
+      assert.equal(await store.tokens.findAccessToken(nexts[1].accessToken.hash), null, 'nor stored its access token');
+      assert.equal((await store.tokens.rotateRefreshToken(failing.tokens.refreshToken.hash, pairAt(T1 + 1), T1 + 1, holderOf(seed))).outcome, 'rotated');
+    });
+
     test('a chain of rotations stays in one family until its absolute expiry', async (store) => {
       const seed = await seedSubscription(store);
       const { family, tokens } = await seedFamily(store, seed, { expiresAt: T0 + 3 * DAY });
