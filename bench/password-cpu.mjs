@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { parse, stringify } from 'yaml';
 import { load, passwordGrantRequests } from './lib/load.mjs';
 import { startChild, waitForOutput } from './lib/children.mjs';
@@ -121,15 +122,37 @@ async function grantRound() {
   };
 }
 
+/** Scans and inserts per table of the bench's schema (PostgreSQL's statistics, flushed by the backends about once a second). */
+async function tableCounts() {
+  if (!databaseUrl) return null;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const { rows } = await client.query('SELECT relname, coalesce(seq_scan, 0) + coalesce(idx_scan, 0) AS scans, n_tup_ins AS inserts FROM pg_stat_user_tables WHERE schemaname = $1', [prepared.schema]);
+    return Object.fromEntries(rows.map((r) => [r.relname, { scans: Number(r.scans), inserts: Number(r.inserts) }]));
+  } finally {
+    await client.end();
+  }
+}
+
 try {
   await grants(2); // warm-up: compiles the hot paths, opens the pool's connections
+  const countsBefore = await tableCounts();
   const raw = [];
   const grant = [];
   for (let i = 0; i < rounds; i++) {
     raw.push(await rawRound());
     grant.push(await grantRound());
   }
+  const countsAfter = await tableCounts();
   raw.push(await rawRound());
+  const granted = grant.reduce((n, g) => n + g.ok, 0);
+  const perGrant = countsBefore && Object.fromEntries(
+    Object.entries(countsAfter)
+      .map(([table, c]) => [table, { scans: Math.round(((c.scans - (countsBefore[table]?.scans ?? 0)) / granted) * 100) / 100, inserts: Math.round(((c.inserts - (countsBefore[table]?.inserts ?? 0)) / granted) * 100) / 100 }])
+      .filter(([, c]) => c.scans > 0 || c.inserts > 0),
+  );
   const keys = Object.keys(grant.at(-1).micros);
   const micros = Object.fromEntries(keys.map((k) => [k, median(grant.map((g) => g.micros[k] ?? 0))]));
   const summary = {
@@ -138,6 +161,7 @@ try {
     loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
     raw: { perSecond: Math.round(median(raw.map((r) => r.perSecond))), cpuMicrosPerVerification: median(raw.map((r) => r.cpuMicrosPerVerification)) },
     grant: { perSecond: median(grant.map((g) => g.perSecond)), p99: median(grant.map((g) => g.p99)), cpuMicros: micros },
+    tablesPerGrant: perGrant,
     ratio: Math.round((median(grant.map((g) => g.perSecond)) / median(raw.map((r) => r.perSecond))) * 100) / 100,
     rounds: { raw, grant },
   };
