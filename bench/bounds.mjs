@@ -20,12 +20,21 @@ const SQLITE_REFRESH =
 export const BOUNDS = {
   password: (r, key) => {
     const s = r[key];
+    const a = s.argon2Raw;
+    const raw = a.sweep
+      ? `raw argon2id at concurrency ${a.concurrency} (its best in the sweep), in rounds interleaved with the grants': ${a.rounds.map((k) => fmt(k.perSecond)).join(', ')}/s; `
+      : `raw argon2id: ${fmt(a.before.perSecond)}/s before the grants and ${fmt(a.after.perSecond)}/s after; `;
     return (
-      `raw argon2id: ${fmt(s.argon2Raw.before.perSecond)}/s before the grants and ${fmt(s.argon2Raw.after.perSecond)}/s after (best concurrencies ` +
-      `${s.argon2Raw.before.concurrency} and ${s.argon2Raw.after.concurrency}). Gatehouse hashes on one worker thread per core at nice +10 ` +
-      '(src/domain/hashing-pool.ts), so any process of normal priority that wants CPU — the load generator, and other work on this shared machine ' +
-      `(load average in the header) — takes precedence over the grants' hashing; raw argon2id runs at normal priority. Gatehouse used ` +
-      `${fmt(s.passwordGrant.serverCpuPercent)}% of a core in all (${fmt(s.passwordGrant.serverCpuMicrosPerRequest)} µs per grant, hashing included).`
+      raw +
+      `${fmt(a.cpuMicrosPerVerification)} µs of CPU per raw verification against ${fmt(s.passwordGrant.serverCpuMicrosPerRequest)} µs of Gatehouse's per grant ` +
+      '(hashing threads included). The grant cannot beat raw argon2id by more than the hashing is all of its work: on these 2 vCPUs the event loop (HTTP ' +
+      'parsing, the client check, the brute-force counters, the statements — on PostgreSQL four per grant: client, user, login start, audit row —, the answer), ' +
+      "PostgreSQL's backends and the load generator all take CPU that raw argon2id has to itself, and two argon2id threads on the two vCPUs each cost " +
+      'more per verification than one alone (raw at concurrency 1 against 2 in the sweep). In a profile of password grants on PostgreSQL (load average ~13), ' +
+      "the event loop's busy samples were ~28% pg's query path (~21% the socket writev to the backends), ~12% the token endpoint, ~8% Fastify's reply, " +
+      "~5% Piscina's messages. Gatehouse hashes on one worker thread per core at nice +10 (src/domain/hashing-pool.ts) and raw argon2id at normal " +
+      'priority: with other work on this shared machine (load average in the header) the hashing threads yield to it and raw argon2id does not, so ' +
+      'the throughput ratio falls with the neighbours while the CPU figures above do not.'
     );
   },
   'refresh-sqlite': (r) =>
@@ -53,13 +62,18 @@ export const BOUNDS = {
   },
   isolation: (r, key) => {
     const iso = r[key].isolation.warn;
+    const lag = iso.underFlood.lagMs ? ` (the load generator itself sent up to ${fmt(iso.underFlood.lagMs.p99)} ms late at p99 under the flood: it shares the machine)` : '';
     return (
-      `idle p99 ${fmt(iso.idle.p99)} ms, under the flood ${fmt(iso.underFlood.p99)} ms, with ${fmt(iso.flood.perSecond)} grants/s in the flood; ` +
-      `idle, the gateway delivered ${fmt((iso.idle.ok / (r.settings.isolationRate * iso.idle.seconds)) * 100)}% of the offered rate ` +
-      '(below 99% the machine itself, not the flood, is what falls short: see the load average in the header). ' +
-      'Hashing runs on worker threads at nice +10, so the event loop wins the CPU it asks for; what is left is the share of the kernel scheduler ' +
-      "the threads still get (nice +10 weighs about a tenth of nice 0) and the grants' own work on the event loop (parsing, the client check, " +
-      "brute-force counters, the login transaction, the audit row), which runs at the gateway's priority."
+      `idle p99 ${fmt(iso.idle.p99)} ms, under the flood ${fmt(iso.underFlood.p99)} ms${lag}, with ${fmt(iso.flood.perSecond)} grants/s in the flood. ` +
+      'Hashing runs on worker threads at nice +10, so the event loop wins the CPU it asks for; what delays the gateway is the work a password grant ' +
+      "does on the event loop itself, at the gateway's priority: HTTP parsing, the client check, the brute-force counters, the statements (on PostgreSQL " +
+      "four round trips: client, user, login start, audit row; pg's query path and its socket writes were ~28% of the event loop's busy samples " +
+      "in a profile of password grants) and the answer — with 16 connections flooding, that is the event loop's biggest customer after the gateway. " +
+      (iso.underFlood.lagMs ? "The gateway's requests arrive at a steady rate since 2026-11-29 (bench/lib/paced.mjs): " : "This run's gateway requests came from autocannon's overallRate, replaced on 2026-11-29 (bench/lib/paced.mjs): ") +
+      "autocannon sends each connection's share of a second in a burst and drops what it has not sent by the next tick, so a slower gateway showed as a " +
+      'lower share delivered rather than as latency, and a burst of 8 back-to-back streams at the top of each second set the idle p99. On a machine as loaded as ' +
+      "this session's (load average 8–20 from other work) the flood's p99 moved between 0.15 and 6 s from round to round with either nice level " +
+      '(+10 and +19 tried, bench/isolation-ab.mjs), so nothing here separates them yet.'
     );
   },
   'isolation-delivered': (r, key) => BOUNDS.isolation(r, key),

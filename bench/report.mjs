@@ -142,7 +142,9 @@ function isolationSection(r) {
     '## Isolation',
     '',
     `Gateway at ${fmt(r.settings.isolationRate)} req/s (${r.settings.moderateConnections} connections), idle and while ${r.settings.floodConnections} connections send password grants for ` +
-      `${fmt(r.settings.floodAccounts)} accounts (round robin, so that brute-force protection refuses none) to the same process.`,
+      `${fmt(r.settings.floodAccounts)} accounts (round robin, so that brute-force protection refuses none) to the same process. The gateway's requests are sent at a ` +
+      'steady rate, one every 2 ms whether or not earlier ones were answered (bench/lib/paced.mjs; until 2026-11-29 autocannon\'s overallRate, which sends each ' +
+      "connection's share of a second back to back and drops what it has not sent by the next tick); \"share delivered\" is of the requests offered, answered 2xx.",
     '',
     ...loadHeader('Store, log level: gateway'),
   ];
@@ -163,11 +165,25 @@ function passwordSection(r) {
   for (const [name, key] of STORES) {
     const s = r[key];
     if (!s?.argon2Raw) continue;
-    const runs = (x) => x.runs.map((k) => `${k.concurrency}: ${fmt(k.perSecond)}`).join(', ');
+    const a = s.argon2Raw;
+    const list = (xs, pick) => xs.map(pick).join(', ');
+    if (!a.sweep) {
+      // Results written before the rounds were interleaved (2026-11-29): one sweep before the grants, one after.
+      const runs = (x) => list(x.runs, (k) => `${k.concurrency}: ${fmt(k.perSecond)}`);
+      lines.push(
+        `${name}: raw argon2id right before the password grants — ${runs(a.before)} /s — and right after — ${runs(a.after)} /s; best of each, mean: ` +
+          `**${fmt(a.perSecond)}/s**. Password grants: ${fmt(s.passwordGrant.perSecond)}/s (ratio **${fmt(ratio(s.passwordGrant.perSecond, a.perSecond))}**).`,
+        '',
+      );
+      continue;
+    }
     lines.push(
-      `${name}: raw argon2id (its own process, libuv's pool sized to the concurrency) right before the password grants — ${runs(s.argon2Raw.before)} /s — and right after — ${runs(s.argon2Raw.after)} /s; ` +
-        `best of each, mean: **${fmt(s.argon2Raw.perSecond)}/s**. Password grants: ${fmt(s.passwordGrant.perSecond)}/s ` +
-        `(ratio **${fmt(ratio(s.passwordGrant.perSecond, s.argon2Raw.perSecond))}**).`,
+      `${name}: raw argon2id (its own process, libuv's pool sized to the concurrency), by concurrency — ` +
+        `${list(a.sweep, (k) => `${k.concurrency}: ${fmt(k.perSecond)}`)} /s; then rounds of password grants and of raw argon2id at ` +
+        `concurrency ${a.concurrency}, interleaved: raw ${list(a.rounds, (k) => fmt(k.perSecond))} /s (median **${fmt(a.perSecond)}/s**), ` +
+        `grants ${list(s.passwordGrant.rounds, (k) => fmt(k.perSecond))} /s (median **${fmt(s.passwordGrant.perSecond)}/s**): ratio ` +
+        `**${fmt(ratio(s.passwordGrant.perSecond, a.perSecond))}**. CPU: ${fmt(a.cpuMicrosPerVerification)} µs per raw verification, ` +
+        `${fmt(s.passwordGrant.serverCpuMicrosPerRequest)} µs of Gatehouse's per grant (hashing included; PostgreSQL's own not counted).`,
       '',
     );
   }

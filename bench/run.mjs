@@ -9,7 +9,7 @@ import { trackTempDir } from './lib/children.mjs';
 import { prepareGatehouse, serve } from './lib/gatehouse.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { writeReport } from './report.mjs';
-import { gatewayRounds, isolation, metricsCost, passwordGrant, rawArgon2Best, startListener, storeRun, withCpu } from './scenarios.mjs';
+import { gatewayRounds, isolation, metricsCost, passwordGrantRounds, startListener, storeRun } from './scenarios.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -38,7 +38,9 @@ const settings = {
   roundSeconds: smoke ? 1 : 5, // each round of the gateway comparison
   rounds: smoke ? 1 : 3, // A C pairs
   metricsRounds: smoke ? 1 : 5, // metrics off / on pairs, each in a fresh process
-  argon2Seconds: smoke ? 1 : 4, // each raw argon2id run, before and after the password grants
+  argon2Seconds: smoke ? 1 : 4, // each raw argon2id run: the sweep, and each round between the password grants'
+  passwordRounds: smoke ? 1 : 3, // password grant rounds, each followed by one of raw argon2id
+  passwordRoundSeconds: smoke ? 1 : 5,
   argon2Concurrencies: smoke ? [2] : [1, 2, 4],
   warmUpSeconds: smoke ? 1 : 2, // unrecorded load on a fresh process before its first measurement
   warmUpRequests: smoke ? 0 : 20_000, // and at least this many answers, where a fresh process is measured per round
@@ -83,14 +85,11 @@ function issue12Scenarios(store) {
       log(`${store}, log level warn: gateway vs bare proxy, interleaved rounds`);
       const gateway = { warn: await gatewayRounds(settings, { gatehouse, gatehousePid: pid, bareProxy: bareProxies.warn, upstream }) };
       if (gatewayOnly) return { gatewayRounds: gateway };
-      log(`${store}: raw argon2id, password grant, raw argon2id`);
-      const rawBefore = await rawArgon2Best(settings);
-      const password = await withCpu(pid, () => passwordGrant(settings, gatehouse));
-      const rawAfter = await rawArgon2Best(settings);
-      const argon2Raw = { perSecond: (rawBefore.perSecond + rawAfter.perSecond) / 2, concurrency: rawBefore.concurrency, before: rawBefore, after: rawAfter };
+      log(`${store}: raw argon2id sweep, then password grant and raw argon2id rounds, interleaved`);
+      const { passwordGrant, argon2Raw } = await passwordGrantRounds(settings, gatehouse, pid);
       log(`${store}, log level warn: isolation`);
       const isolationByLevel = { warn: await isolation(settings, gatehouse, pid) };
-      return { gatewayRounds: gateway, passwordGrant: password, argon2Raw, isolation: isolationByLevel };
+      return { gatewayRounds: gateway, passwordGrant, argon2Raw, isolation: isolationByLevel };
     },
     afterStop: async (gatehouse) => {
       const more = { gatewayRounds: {}, isolation: {} };

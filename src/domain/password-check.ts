@@ -32,8 +32,8 @@ export type PasswordCheck =
 export async function checkPassword(context: PasswordCheckContext, username: string, password: string): Promise<PasswordCheck> {
   const { loginThrottle, now } = context;
   // Counted before the password is checked; one counter per account, whatever name reaches it.
-  const accountId = (await context.verifier.findAccount?.(username)) ?? null;
-  const admission = await loginThrottle.admit(context.authMethodId, username, accountId, context.ip, now);
+  const found = await context.verifier.findAccount?.(username);
+  const admission = await loginThrottle.admit(context.authMethodId, username, found?.userId ?? null, context.ip, now);
   if (admission.outcome === 'address-throttled') return { outcome: 'address-throttled', retryAfterSeconds: admission.retryAfterSeconds };
   if (admission.outcome === 'account-locked') {
     // Bounded: every such attempt also counts against the address, which gets throttled. The
@@ -45,7 +45,7 @@ export async function checkPassword(context: PasswordCheckContext, username: str
   }
   let check;
   try {
-    check = await context.verifier.verify(username, password);
+    check = await context.verifier.verify(username, password, found);
   } catch (error) {
     if (!(error instanceof PasswordHashingBusy)) throw error;
     await loginThrottle.undecided(admission.pass, now);

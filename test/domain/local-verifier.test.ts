@@ -77,4 +77,26 @@ describe('the local verifier', () => {
     assert.deepEqual(await verifier.verify('ghost@example.com', password), { outcome: 'rejected' });
     assert.equal(dummies, 1);
   });
+
+  it('a sign-in reads the account once: verify checks the password against the row findAccount read', async () => {
+    const harness = await startOAuthGatehouse();
+    const { user, login, password } = await createUser(harness);
+    let reads = 0;
+    const users = {
+      findLocalByLogin: async (name: string) => ((reads += 1), harness.store.users.findLocalByLogin(name)),
+      upgradePasswordHash: harness.store.users.upgradePasswordHash.bind(harness.store.users),
+    };
+    const verifier = createLocalVerifier('local', { users, passwords: harness.passwords });
+    const found = await verifier.findAccount?.(login);
+    assert.equal(found?.userId, user.id);
+    assert.equal((await verifier.verify(login, password, found)).outcome, 'accepted');
+    assert.equal(reads, 1);
+    const unknown = await verifier.findAccount?.('ghost@example.com');
+    assert.equal(unknown?.userId, null);
+    assert.deepEqual(await verifier.verify('ghost@example.com', password, unknown), { outcome: 'rejected' });
+    assert.equal(reads, 2);
+    // Without a found account (or another method's), verify reads it itself.
+    assert.equal((await verifier.verify(login, password, { userId: user.id })).outcome, 'accepted');
+    assert.equal(reads, 3);
+  });
 });

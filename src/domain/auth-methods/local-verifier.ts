@@ -1,6 +1,6 @@
 import { StoreUnavailableError, type User, type UserStore } from '../../store/store.js';
 import type { PasswordHasher } from '../passwords.js';
-import type { CredentialCheck, CredentialVerifier } from './credential-verifier.js';
+import type { CredentialCheck, CredentialVerifier, FoundAccount } from './credential-verifier.js';
 
 // The `local` auth method: Gatehouse's own user table. Every path costs one password
 // verification, so that an attacker cannot tell an unknown login from a wrong password by timing
@@ -13,18 +13,31 @@ export interface LocalVerifierDependencies {
   readonly onUpgradeFailure?: (userId: string, error: unknown) => void;
 }
 
+/** The user row findAccount read, which verify then checks the password against. */
+class LocalAccount implements FoundAccount {
+  readonly user: User | null;
+  constructor(user: User | null) {
+    this.user = user;
+  }
+  get userId(): string | null {
+    return this.user?.id ?? null;
+  }
+}
+
 export function createLocalVerifier(authMethodId: string, deps: LocalVerifierDependencies): CredentialVerifier {
   const { users, passwords } = deps;
   return {
     authMethodId,
     // The same lookup verify() makes: email (any case) or username.
-    async findAccount(username: string): Promise<string | null> {
-      return (await users.findLocalByLogin(username))?.id ?? null;
+    async findAccount(username: string): Promise<FoundAccount> {
+      return new LocalAccount(await users.findLocalByLogin(username));
     },
-    async verify(username: string, password: string): Promise<CredentialCheck> {
+    async verify(username: string, password: string, found?: FoundAccount): Promise<CredentialCheck> {
       let user: User | null;
       try {
-        user = await users.findLocalByLogin(username);
+        // The row findAccount read for this sign-in a moment ago: a password changed in between
+        // is a race the sign-in could lose just as well right after its own lookup.
+        user = found instanceof LocalAccount ? found.user : await users.findLocalByLogin(username);
       } catch (error) {
         // A database outage proves nothing about the password: not a failed sign-in (503).
         if (error instanceof StoreUnavailableError) return { outcome: 'unavailable', reason: `the user store is unavailable: ${error.reason}` };

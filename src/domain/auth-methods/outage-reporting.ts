@@ -49,9 +49,9 @@ export function withOutageReporting(verifier: CredentialVerifier, reporting: Aut
   return {
     authMethodId: authMethod,
     // Optional on the verifier, and a lockout counts per account only through it (login-throttle.ts).
-    ...(verifier.findAccount ? { findAccount: (username: string) => verifier.findAccount?.(username) ?? Promise.resolve(null) } : {}),
-    async verify(username, password) {
-      const check = await verifier.verify(username, password);
+    ...(verifier.findAccount ? { findAccount: (username: string) => verifier.findAccount?.(username) ?? Promise.resolve({ userId: null }) } : {}),
+    async verify(username, password, found) {
+      const check = await verifier.verify(username, password, found);
       await observe(check);
       return check;
     },
