@@ -81,10 +81,30 @@ export class AccessTokenVerifier {
   async verify(tokenValue: string, apiId: string): Promise<AccessTokenCheck> {
     if (tokenValue.length > MAX_TOKEN_LENGTH) return { active: false, reason: 'unknown' };
     const hash = hashTokenValue(tokenValue);
+    const cached = this.#cached(hash, apiId);
+    if (cached) return cached;
+    this.#cacheMisses += 1;
+    return this.#check(await this.#lookUp(hash), apiId);
+  }
+
+  /**
+   * The answer when the cache has it, else undefined (then `verify`, which asks the store). The
+   * gateway asks this first on every request: a hit costs no promise and no turn of the
+   * microtask queue, which the async `verify` spends even when nothing is awaited.
+   */
+  verifyCached(tokenValue: string, apiId: string): AccessTokenCheck | undefined {
+    if (tokenValue.length > MAX_TOKEN_LENGTH) return { active: false, reason: 'unknown' };
+    return this.#cached(hashTokenValue(tokenValue), apiId);
+  }
+
+  #cached(hash: string, apiId: string): AccessTokenCheck | undefined {
     const cached = this.#live.get(hash) ?? this.#dead.get(hash);
-    if (cached) this.#cacheHits += 1;
-    else this.#cacheMisses += 1;
-    const lookup = cached ?? (await this.#lookUp(hash));
+    if (!cached) return undefined;
+    this.#cacheHits += 1;
+    return this.#check(cached, apiId);
+  }
+
+  #check(lookup: Lookup, apiId: string): AccessTokenCheck {
     if (lookup.kind === 'dead') return { active: false, reason: lookup.reason };
     // RFC 6750 §3.1 invalid_token covers "expired" and "issued for another resource" alike.
     if (lookup.token.expiresAt <= this.#options.now()) return { active: false, reason: 'expired' };

@@ -67,7 +67,7 @@ export interface UpstreamControls {
 /**
  * /hang never answers (504); /reset drops the connection (502); /echo streams the request body
  * back as it arrives, counting it; /stream answers 200 with a body that never ends; /slow?ms=N
- * answers 201 after N ms; anything else is recorded and answered 201 once its body has arrived.
+ * answers 201 after N ms; /redirect?to=L answers 302 with Location L; anything else is recorded and answered 201 once its body has arrived.
  */
 export async function startUpstream(): Promise<Upstream & UpstreamControls> {
   const received: ReceivedRequest[] = [];
@@ -85,6 +85,10 @@ export async function startUpstream(): Promise<Upstream & UpstreamControls> {
       return void setTimeout(() => record(received, request, response), delay);
     }
     if (path.endsWith('/reset')) return void request.socket.destroy();
+    if (path.endsWith('/redirect')) {
+      response.writeHead(302, { location: new URLSearchParams(query).get('to') ?? '/' });
+      return void response.end();
+    }
     if (path.endsWith('/echo')) {
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
       request.on('data', (chunk: Buffer) => (echoed += chunk.length));

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import type { ApiConfig } from '../../config/config.js';
-import type { AccessTokenVerifier, VerifiedAccessToken } from '../../domain/access-token-verifier.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { ApiConfig, RateLimitConfig } from '../../config/config.js';
+import type { AccessTokenCheck, AccessTokenVerifier, VerifiedAccessToken } from '../../domain/access-token-verifier.js';
 import { parseBearerAuthorization } from '../../domain/bearer-token.js';
 import type { RateLimiter } from '../../domain/rate-limit.js';
 import type { GatehouseMetrics } from '../../observability/metrics.js';
@@ -39,15 +39,13 @@ export function admittedToken(request: { readonly gatewayToken: VerifiedAccessTo
 async function applyRateLimit(
   request: FastifyRequest,
   reply: FastifyReply,
-  api: ApiConfig,
   token: VerifiedAccessToken,
+  rateLimit: RateLimitConfig,
   limiter: RateLimiter,
   countRefusal: (() => void) | undefined,
 ): Promise<void> {
-  const plan = api.plans.find((candidate) => candidate.id === token.plan);
-  if (!plan?.rateLimit) return; // no limit to count: no counter round trip, not even a resolved promise
   try {
-    const state = await limiter.hit(token, plan.rateLimit);
+    const state = await limiter.hit(token, rateLimit);
     if (state === null) return;
     if (state.allowed) setRateLimitHeaders(reply, state);
     else {
@@ -61,20 +59,45 @@ async function applyRateLimit(
   }
 }
 
-export function admission(api: ApiConfig, services: AdmissionServices): onRequestAsyncHookHandler {
+/**
+ * A callback hook, not an async one: with the token in the verifier's cache and no rate limit to
+ * count, admission finishes synchronously, and the request pays no promise and no microtask turn
+ * for it. Whatever was sent (a refusal) ends the hook chain as an async hook's `return reply`
+ * does: Fastify checks `reply.sent` before it runs anything further.
+ */
+export function admission(api: ApiConfig, services: AdmissionServices): onRequestHookHandler {
   const refusals = services.metrics?.rateLimitRefusals.labels(api.id);
   const countRefusal = refusals ? () => refusals.inc() : undefined;
-  return async function admit(request, reply) {
-    const presented = parseBearerAuthorization(request.headers.authorization, MAX_TOKEN_LENGTH);
-    if (presented.kind === 'none') return sendMissingToken(reply, api.id);
-    if (presented.kind === 'malformed') return sendInvalidToken(reply, api.id);
-    const check = await services.accessTokens.verify(presented.token, api.id);
+  const rateLimits = new Map<string, RateLimitConfig | null>();
+  for (const plan of api.plans) if (!rateLimits.has(plan.id)) rateLimits.set(plan.id, plan.rateLimit);
+
+  /** Undefined when admission is complete; a promise while the rate limit is counted. */
+  function admitChecked(request: FastifyRequest, reply: FastifyReply, check: AccessTokenCheck): Promise<void> | undefined {
     if (!check.active) {
       request.log.info({ api: api.id, reason: check.reason }, 'gateway refused an access token');
-      return sendInvalidToken(reply, api.id);
+      sendInvalidToken(reply, api.id);
+      return undefined;
     }
     request.gatewayToken = check.token;
-    await applyRateLimit(request, reply, api, check.token, services.rateLimiter, countRefusal);
-    return reply.sent ? reply : undefined;
+    const rateLimit = rateLimits.get(check.token.plan);
+    // No limit to count: no counter round trip, not even a resolved promise.
+    if (!rateLimit) return undefined;
+    return applyRateLimit(request, reply, check.token, rateLimit, services.rateLimiter, countRefusal);
+  }
+
+  async function admitAfterLookup(request: FastifyRequest, reply: FastifyReply, token: string): Promise<void> {
+    await admitChecked(request, reply, await services.accessTokens.verify(token, api.id));
+  }
+
+  return function admit(request, reply, done) {
+    const presented = parseBearerAuthorization(request.headers.authorization, MAX_TOKEN_LENGTH);
+    if (presented.kind === 'none') sendMissingToken(reply, api.id);
+    else if (presented.kind === 'malformed') sendInvalidToken(reply, api.id);
+    else {
+      const cached = services.accessTokens.verifyCached(presented.token, api.id);
+      const pending = cached ? admitChecked(request, reply, cached) : admitAfterLookup(request, reply, presented.token);
+      if (pending) return void pending.then(() => done(), done);
+    }
+    done();
   };
 }

@@ -1,4 +1,3 @@
-import httpProxy from '@fastify/http-proxy';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import type { ApiConfig } from '../../config/config.js';
@@ -9,10 +8,11 @@ import { upstreamAdmission } from './upstream-admission.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './upstream-headers.js';
 import { retryLostConnection } from './upstream-retry.js';
 import { UpstreamSlots } from './upstream-slots.js';
+import { registerProxyRoute } from './proxy-route.js';
 import { registerWebSocketProxy } from './websocket-proxy.js';
 
 // One API of the config behind the gateway: {pathPrefix}/... is admitted (admission.ts) and then
-// proxied by @fastify/http-proxy (undici, through @fastify/reply-from; WebSocket upgrades by
+// proxied by @fastify/reply-from (undici; routes in proxy-route.ts, WebSocket upgrades by
 // websocket-proxy.ts) to {upstreamUrl}/..., with the prefix stripped or kept. Bodies stream both
 // ways: the gateway scope's only content-type parser hands the raw request stream over unread.
 
@@ -74,11 +74,10 @@ export async function registerApiProxy(
     });
     // WebSockets do not hold an undici connection, so only plain requests take a slot.
     scope.addHook('preHandler', upstreamAdmission(api, slots));
-    await scope.register(httpProxy, {
+    await registerProxyRoute(scope, {
       prefix: api.pathPrefix,
       upstream: api.upstreamUrl,
       rewritePrefix: rewritePrefix(api),
-      disableRequestLogging: true,
       undici: {
         connections,
         headersTimeout: timeout,

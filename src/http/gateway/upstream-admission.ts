@@ -31,7 +31,9 @@ export function upstreamAdmission(api: ApiConfig, slots: UpstreamSlots): preHand
 
   function hold(response: HoldingResponse, subscriptionId: string): void {
     response[kHolder] = subscriptionId;
-    response.once('close', releaseSlot);
+    // `on`, not `once`: releaseSlot runs its body once anyway, and once() wraps the listener in a
+    // new closure for every request.
+    response.on('close', releaseSlot);
   }
 
   return function reserveUpstreamSlot(request, reply, done) {
