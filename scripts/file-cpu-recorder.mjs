@@ -1,8 +1,9 @@
 // Loaded into every test file's process by scripts/run-tests.mjs (`--import`, which the test
 // runner passes on to the processes it starts): at exit, appends the CPU seconds the file used —
 // its own and that of the child processes it waited for (servers, the CLI, Chromium, Python) — to
-// $GATEHOUSE_TEST_CPU_FILE. On a machine shared with other work, wall time says little about a
-// file's cost; CPU time says what it takes from the others.
+// $GATEHOUSE_TEST_CPU_FILE, with the seconds the file's process lived (its wall time, exact even
+// when several files run at once, unlike the reporter's). On a machine shared with other work,
+// wall time says little about a file's cost; CPU time says what it takes from the others.
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -24,7 +25,7 @@ if (file && testFile) {
       const [utime, stime, cutime, cstime] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
       const own = (utime + stime) / TICKS_PER_SECOND;
       const children = (cutime + cstime) / TICKS_PER_SECOND;
-      appendFileSync(file, `${(own + children).toFixed(1)} ${own.toFixed(1)} ${children.toFixed(1)} ${sourceName(testFile)}\n`);
+      appendFileSync(file, `${(own + children).toFixed(1)} ${own.toFixed(1)} ${children.toFixed(1)} ${process.uptime().toFixed(1)} ${sourceName(testFile)}\n`);
     } catch {
       // not Linux: no figure
     }

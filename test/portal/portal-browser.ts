@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { after } from 'node:test';
-import { chromium, type Page } from 'playwright-core';
-import { tempDir } from '../support/temp-dir.js';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 // Debian's Chromium driven by playwright-core (no browser download: CI installs the `chromium`
-// package through scripts/install-system-deps.sh). A fresh profile per run so that nothing from
-// an earlier run (storage, permissions) can make a test pass.
+// package through scripts/install-system-deps.sh). One Chromium per test file, launched by the
+// first startBrowser() (a launch costs 2 to 3 s of CPU), and a new context for each: a fresh
+// profile of its own, so that nothing from an earlier test or run (storage, permissions) can make
+// a test pass.
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -21,21 +22,22 @@ export interface BrowserHarness {
   readonly problems: string[];
 }
 
+let launched: Promise<Browser> | null = null;
+// Registered when this module loads, outside any test: the file's own hook, run after all its tests.
+after(async () => {
+  if (launched) await (await launched).close();
+});
+
 export async function startBrowser(): Promise<BrowserHarness> {
-  const profile = tempDir('gatehouse-chromium-');
-  const context = await chromium.launchPersistentContext(profile.path, {
+  launched ??= chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    // The copy buttons write to the clipboard, which the test reads back like a paste.
-    permissions: ['clipboard-read', 'clipboard-write'],
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  // Close first, then remove: Chromium writes to its profile until it has exited.
-  after(async () => {
-    await context.close();
-    profile.remove();
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  // The copy buttons write to the clipboard, which the test reads back like a paste.
+  const context = await (await launched).newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  after(() => context.close());
+  const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
