@@ -60,8 +60,8 @@ function streamForever(response: ServerResponse): void {
 export interface UpstreamControls {
   readonly server: Server;
   echoedBytes(): number;
-  /** Requests that arrived and whose response has not closed yet (those to paths ending in `path`). */
-  open(path?: string): number;
+  /** Requests that arrived and whose response has not closed yet. */
+  open(): number;
 }
 
 /**
@@ -73,11 +73,11 @@ export async function startUpstream(): Promise<Upstream & UpstreamControls> {
   const received: ReceivedRequest[] = [];
   const upgrades: IncomingHttpHeaders[] = [];
   let echoed = 0;
-  const open: string[] = []; // the paths of the requests whose response has not closed
+  let open = 0;
   const server = createServer((request, response) => {
+    open += 1;
+    response.once('close', () => (open -= 1));
     const [path = '', query = ''] = (request.url ?? '').split('?');
-    open.push(path);
-    response.once('close', () => open.splice(open.indexOf(path), 1));
     if (path.endsWith('/hang')) return;
     if (path.endsWith('/stream')) return streamForever(response);
     if (path.endsWith('/slow')) {
@@ -110,7 +110,7 @@ export async function startUpstream(): Promise<Upstream & UpstreamControls> {
     await new Promise((resolve) => server.close(resolve));
   });
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, upgrades, server, echoedBytes: () => echoed, open: (path = '') => open.filter((p) => p.endsWith(path)).length };
+  return { url: `http://127.0.0.1:${port}`, received, upgrades, server, echoedBytes: () => echoed, open: () => open };
 }
 
 /** A port nothing listens on: listen, note it, close. */
