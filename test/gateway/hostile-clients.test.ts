@@ -91,15 +91,32 @@ async function untilUpstreamSees(open: number, withinMs: number): Promise<number
   return upstream.open();
 }
 
-/** The other application's idle p99, then its p99 while `attack` runs. */
+/** Loaded rounds measured while the attack holds: a pause of this shared machine spoils one, a slowed API all. */
+const LOADED_ROUNDS = 3;
+
+/**
+ * The other application's idle latencies, then its latencies while `attack` runs: the best of up
+ * to LOADED_ROUNDS rounds by p99. This file runs alone (scripts/run-tests.mjs), but the machine is
+ * shared: one round's p99 (its 4th-worst sample) doubled in a CI run from a neighbour's burst alone
+ * (9.9 → 22.0 ms, p50 2.3 → 2.6 ms). An API that the attack slows (a queue behind the hostile
+ * requests, a starved pool) is slow in every round.
+ */
 async function underAttack(attack: () => Hostile[]): Promise<{ hostiles: Hostile[]; idle: number[]; loaded: number[]; failures: string[] }> {
   await measure(50); // warm-up: JIT, connections, token cache
   const idle = await measure(SAMPLES);
   const hostiles = attack();
   // Every hostile request has reached Gatehouse and the admitted ones hold their upstream slot.
   await Promise.race([Promise.all(hostiles.map((h) => h.status)), sleep(3_000)]);
-  const loaded = await measure(SAMPLES);
-  return { hostiles, idle: idle.latencies, loaded: loaded.latencies, failures: [...idle.failures, ...loaded.failures] };
+  const failures = [...idle.failures];
+  let loaded: number[] = [];
+  for (let round = 0; round < LOADED_ROUNDS; round += 1) {
+    const next = await measure(SAMPLES);
+    failures.push(...next.failures);
+    const attackHeld = upstream.open() > 0; // a later round after the timeouts cut the attack proves nothing
+    if (round === 0 || (attackHeld && p99(next.latencies) < p99(loaded))) loaded = next.latencies;
+    if (p99(loaded) <= 2 * p99(idle.latencies) || failures.length > 0) break;
+  }
+  return { hostiles, idle: idle.latencies, loaded, failures };
 }
 
 function report(label: string, idle: number[], loaded: number[]): string {
