@@ -1,10 +1,10 @@
-// Builds dist/ (tsc -p tsconfig.build.json) when it is missing or older than its sources, so that
-// `npm test` and `npm start` never run yesterday's build. tsc rewrites every output file on each
-// build, so dist/cli/main.js's time is the build's time.
-import { spawnSync } from 'node:child_process';
+// Builds dist/ (scripts/build.mjs) when it is missing or older than its sources, so that
+// `npm test` and `npm start` never run yesterday's build. Each build writes dist/ anew, so
+// dist/cli/main.js's time is the build's time.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDist } from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const builtCli = path.join(root, 'dist/cli/main.js');
@@ -24,14 +24,18 @@ export function distIsStale() {
   } catch {
     return true;
   }
-  const inputs = ['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((file) => statSync(path.join(root, file)).mtimeMs);
+  const inputs = ['package.json', 'scripts/build.mjs', 'scripts/transpile.mjs'].map((file) => statSync(path.join(root, file)).mtimeMs);
   return Math.max(newestSource(path.join(root, 'src')), ...inputs) > built;
 }
 
-/** Returns false (after tsc printed why) when the build fails. */
-export function buildIfStale() {
+/** Returns false (after esbuild printed why) when the build fails. */
+export async function buildIfStale() {
   if (!distIsStale()) return true;
-  process.stderr.write('dist/ is older than src/: building (tsc -p tsconfig.build.json)\n');
-  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
-  return spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' }).status === 0;
+  process.stderr.write('dist/ is older than src/: building (scripts/build.mjs)\n');
+  try {
+    await buildDist();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -63,7 +63,7 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-if (!buildIfStale()) process.exit(1);
+if (!(await buildIfStale())) process.exit(1);
 await buildTests();
 const built = files.map((file) => path.join(path.relative(process.cwd(), TEST_BUILD), file.replace(/\.ts$/, '.js')));
 

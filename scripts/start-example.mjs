@@ -30,7 +30,7 @@ const envFile = path.join(dataDir, 'example.env');
 const upstreamPort = Number(process.env.EXAMPLE_UPSTREAM_PORT ?? 9090);
 const publicPort = process.env.GATEHOUSE_PUBLIC_PORT || '8080';
 
-if (!buildIfStale()) process.exit(1);
+if (!(await buildIfStale())) process.exit(1);
 
 const seeded = spawnSync(process.execPath, [cli, 'example', '--config', config], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 if (seeded.status !== 0) process.exit(seeded.status ?? 1);

@@ -62,9 +62,14 @@ export function createHashingPool(settings: HashingPoolSettings = DEFAULT_HASHIN
   const threads = settings.threads > 0 ? settings.threads : os.availableParallelism();
   const pool = new Piscina({
     filename: WORKER,
-    minThreads: threads,
+    // Threads start with the first hash, not with the pool: a thread costs 0.3–0.5 s of CPU to
+    // start, and most Gatehouses a test builds, and a process that only serves the gateway, never
+    // hash. The first sign-in waits for its thread once (tens of milliseconds).
+    minThreads: 0,
     maxThreads: threads,
-    idleTimeout: Number.MAX_SAFE_INTEGER,
+    // Once started a thread stays: the longest a Node timer waits (a longer one fires after 1 ms,
+    // which would end every thread as soon as it is idle).
+    idleTimeout: 2 ** 31 - 1,
     workerData: { niceIncrement: settings.niceIncrement },
     // The bound is checked before a task is queued (below); Piscina's own stays out of the way.
     maxQueue: Number.MAX_SAFE_INTEGER,
@@ -73,6 +78,8 @@ export function createHashingPool(settings: HashingPoolSettings = DEFAULT_HASHIN
   let peakQueued = 0;
   let refused = 0;
   let meanMs = 50; // a first guess of one verification's duration; corrected as they finish
+  // Counted here, not by Piscina (whose queue also holds the tasks of threads still starting).
+  const waiting = () => Math.max(0, running - threads);
 
   const run = async <T>(task: HashingTask): Promise<T> => {
     running += 1;
@@ -91,7 +98,7 @@ export function createHashingPool(settings: HashingPoolSettings = DEFAULT_HASHIN
     // comes from an admitted user: it waits its turn, unbounded.
     hash: (password, options) => run<string>({ kind: 'hash', password, options }),
     verify(storedHash, password) {
-      const queued = pool.queueSize;
+      const queued = waiting();
       if (queued >= settings.maxQueued) {
         refused += 1;
         // Roughly when the queue ahead will have drained, in whole seconds (RFC 9110 §10.2.3).
@@ -99,10 +106,10 @@ export function createHashingPool(settings: HashingPoolSettings = DEFAULT_HASHIN
         return Promise.reject(new PasswordHashingBusy(Math.max(1, drainSeconds)));
       }
       const result = run<boolean>({ kind: 'verify', storedHash, password });
-      peakQueued = Math.max(peakQueued, pool.queueSize);
+      peakQueued = Math.max(peakQueued, waiting());
       return result;
     },
-    stats: () => ({ threads, running: Math.min(running, threads), queued: pool.queueSize, peakQueued, refused }),
+    stats: () => ({ threads, running: Math.min(running, threads), queued: waiting(), peakQueued, refused }),
     close: () => pool.destroy(),
   };
 }

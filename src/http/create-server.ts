@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Services } from './services.js';
 import { pingRedis } from '../shared-state/redis-client.js';
 import { decorateOAuthRequests } from './oauth/token-metrics.js';
+import { sharedSchemaCompilers } from './schema-compilers.js';
 
 export const BODY_LIMIT = 64 * 1024; // 64 KiB: a token request is a few hundred bytes
 
@@ -39,6 +40,7 @@ export function createServer(services: Services, name: 'public' | 'portal', limi
     forceCloseConnections: 'idle',
     logController: new AccessLog(), // one line per request, not two
     childLoggerFactory: requestLogger, // made on a request's first line, not for every request
+    schemaController: { compilersFactory: sharedSchemaCompilers },
   });
   // Both listeners answer OAuth requests (the portal's sign-in uses the token endpoint too).
   decorateOAuthRequests(app);

@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import {
   current,
   forgiven,
@@ -9,6 +8,7 @@ import {
   type FailureState,
   type LockoutPolicy,
 } from '../domain/brute-force/failure-counters.js';
+import { growingLru } from './growing-lru.js';
 
 // Sign-in failure counters of a single process: the default without Redis, and the fallback
 // while Redis is away. Expiry follows the injected clock (state.lastAttemptAt), so that tests can
@@ -18,7 +18,7 @@ import {
 const MAX_SUBJECTS = 200_000;
 
 export class MemoryFailureCounters implements FailureCounters {
-  readonly #subjects = new LRUCache<string, FailureState>({ max: MAX_SUBJECTS });
+  readonly #subjects = growingLru<string, FailureState>(MAX_SUBJECTS);
 
   async countAttempt(key: string, policy: LockoutPolicy, now: number): Promise<AttemptVerdict> {
     const verdict = nextAttempt(current(this.#subjects.get(key), policy, now), policy, now);

@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { RateCounter, RateWindow } from '../domain/rate-limit.js';
 import { SlidingWindow, type WindowCount } from '../domain/sliding-window.js';
+import { growingLru } from './growing-lru.js';
 
 // Rate-limit windows of a single process: the default without Redis, and the fallback while
 // Redis is away. Node runs this synchronously, so check-and-count is atomic as it is in Redis.
@@ -11,7 +11,7 @@ import { SlidingWindow, type WindowCount } from '../domain/sliding-window.js';
 const MAX_WINDOWS = 100_000;
 
 export class MemoryRateCounter implements RateCounter {
-  readonly #windows = new LRUCache<string, SlidingWindow>({ max: MAX_WINDOWS });
+  readonly #windows = growingLru<string, SlidingWindow>(MAX_WINDOWS);
 
   async admit(group: string, windows: readonly RateWindow[], now: number): Promise<readonly WindowCount[]> {
     const slides = windows.map(({ key }) => {

@@ -23,6 +23,7 @@ const SERVER_SIDE = [
   /\/(src|dist)\/config\/load-config\.(ts|js)$/,
   /\/(src|dist)\/domain\/passwords\.(ts|js)$/,
   /\/node_modules\/(fastify|better-sqlite3|kysely|pg|ioredis|typebox|yaml|pino|@node-rs\/argon2|@fastify\/[^/]+)\//,
+  /\/dist\/vendor\//, // typebox and kysely, bundled (scripts/transpile.mjs)
 ];
 
 async function imports(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ result: CliResult; loaded: string[] }> {
@@ -67,6 +68,8 @@ describe('what a CLI command loads', () => {
     const { result, loaded } = await imports(['migrate', '--config', writeConfig(minimalConfig())], { DATABASE_URL: '' });
     assert.equal(result.code, 0, result.stderr);
     assert.ok(serverSide(loaded).some((url) => /\/config\/load-config\.(ts|js)$/.test(url)), 'migrate loads the config parser');
-    assert.ok(serverSide(loaded).some((url) => url.includes('/node_modules/kysely/')), 'migrate loads the store');
+    assert.ok(serverSide(loaded).some((url) => /\/store\/sqlite\.(ts|js)$/.test(url)), 'migrate loads the store');
+    const kysely = (url: string) => url.includes('/node_modules/kysely/') || url.includes('/dist/vendor/');
+    assert.ok(serverSide(loaded).some(kysely), 'and its query builder');
   });
 });

@@ -8,21 +8,41 @@ import { createPasswordHasher, OWASP_ARGON2ID } from '../../src/domain/passwords
 // The pool that keeps password hashing off the event loop's CPU share (issue 12): real worker
 // threads, a real argon2id, the real kernel's view of their priority.
 
-/** The nice value of every thread of this process (Linux /proc). */
-function threadNiceValues(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
+/** The nice value of every thread of this process (Linux /proc), by thread id. */
+function threadNice(): Map<string, number> {
+  return new Map(
+    readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    }),
+  );
 }
+const threadNiceValues = () => [...threadNice().values()];
+const threadsAtNice = (nice: number) => [...threadNice()].filter(([, n]) => n === nice).map(([tid]) => tid);
+
+test('threads start with the first hash and then stay', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
+  const pool = createHashingPool({ threads: 2, maxQueued: 8, niceIncrement: 5 });
+  t.after(() => pool.close());
+  const hasher = createPasswordHasher(OWASP_ARGON2ID, pool);
+  assert.deepEqual(threadsAtNice(5), [], 'no thread before the first hash');
+  const stored = await hasher.hash('pw');
+  const first = threadsAtNice(5);
+  assert.equal(first.length, 1);
+  for (let i = 0; i < 3; i += 1) assert.equal((await hasher.verify(stored, 'pw')).valid, true);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(threadsAtNice(5), first, 'the same thread served one task after another');
+});
 
 test('hashes and verifies on threads running below the event loop priority', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
   const pool = createHashingPool({ threads: 2, maxQueued: 8, niceIncrement: 7 });
   t.after(() => pool.close());
   const hasher = createPasswordHasher(OWASP_ARGON2ID, pool);
   const stored = await hasher.hash('correct horse');
-  assert.deepEqual(await hasher.verify(stored, 'correct horse'), { valid: true, needsRehash: false });
-  assert.deepEqual(await hasher.verify(stored, 'wrong horse'), { valid: false, needsRehash: false });
+  // Threads start as work arrives: two verifications at once take both.
+  assert.deepEqual(await Promise.all([hasher.verify(stored, 'correct horse'), hasher.verify(stored, 'wrong horse')]), [
+    { valid: true, needsRehash: false },
+    { valid: false, needsRehash: false },
+  ]);
   // A hash made on the pool verifies anywhere else, and the other way round.
   assert.equal((await createPasswordHasher().verify(stored, 'correct horse')).valid, true);
   const nice = threadNiceValues();
