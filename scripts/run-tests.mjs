@@ -34,25 +34,25 @@ const filters = args.filter((a) => !a.startsWith('--'));
 const options = args.filter((a) => a.startsWith('--'));
 // The longest files start first, so that the run does not end on one of them while the other
 // slots stand empty: alphabetically, the browser walks (test/portal/) came last and were the run's
-// tail. By the sum of their tests' durations in a whole run (under load: the order is what
-// counts), longest first; every other file after them, alphabetically.
+// tail. By each file's process wall time in a whole run (test-results/file-cpu.txt; under load:
+// the order is what counts), longest first; every other file after them, alphabetically.
 const LONGEST_FIRST = [
-  'test/cli/cli.test.ts',
   'test/portal/portal-walk.test.ts',
-  'test/portal/portal.test.ts',
   'test/portal/portal-layout.test.ts',
+  'test/cli/cli.test.ts',
+  'test/portal/portal.test.ts',
+  'test/management/cli.test.ts',
+  'test/cli/npm-start.test.ts',
   'test/cli/example.test.ts',
   'test/cli/database-startup.test.ts',
-  'test/cli/npm-start.test.ts',
-  'test/clients/node-clients.test.ts',
-  'test/management/cli.test.ts',
   'test/clients/python-clients.test.ts',
   'test/portal/portal-forms.test.ts',
-  'test/cli/cli-start-up.test.ts',
-  'test/brute-force/account-lockout.test.ts',
-  'test/clients/client-credentials-clients.test.ts',
+  'test/clients/node-clients.test.ts',
   'test/fuzz/hostile-requests.test.ts',
-  'test/domain/local-verifier.test.ts',
+  'test/oauth/seed-curl.test.ts',
+  'test/oauth/sign-in-browser.test.ts',
+  'test/gateway/rate-limit-redis-outage.test.ts',
+  'test/oauth/refresh-grant.test.ts',
 ];
 const rank = (file) => (LONGEST_FIRST.includes(file) ? LONGEST_FIRST.indexOf(file) : LONGEST_FIRST.length);
 const files = testFiles('test')

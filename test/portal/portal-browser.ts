@@ -9,6 +9,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 // a test pass.
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Debian's Chromium as the tests launch it: headless, and nothing it would do for a person (updates, sync, networking of its own). */
+export const CHROMIUM_OPTIONS = {
+  executablePath: CHROMIUM_PATH,
+  headless: true,
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
 
 /** Why the browser tests cannot run here, or null when they can. */
 export function browserUnavailable(): string | null {
@@ -29,11 +35,7 @@ after(async () => {
 });
 
 export async function startBrowser(): Promise<BrowserHarness> {
-  launched ??= chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  launched ??= chromium.launch(CHROMIUM_OPTIONS);
   // The copy buttons write to the clipboard, which the test reads back like a paste.
   const context = await (await launched).newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   after(() => context.close());

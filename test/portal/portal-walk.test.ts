@@ -7,7 +7,7 @@ import { PORTAL_CLIENT_ID } from '../../src/domain/portal-sign-in.js';
 import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
 import { startIdentityUpstream } from '../support/identity-upstream.js';
 import { fastHasher } from '../support/oauth-fixtures.js';
-import { browserUnavailable, CHROMIUM_PATH } from './portal-browser.js';
+import { browserUnavailable, CHROMIUM_OPTIONS } from './portal-browser.js';
 import { checkView, confirmed, findings, nav, personContext, portalToken, signIn, signInByKeyboard, signUp, useBrowser, VIEWPORTS, walkConfig, type Person } from './walk-fixtures.js';
 
 // The developer portal's whole walk (issue 14), as people do it, on a desktop (1280×800) and a
@@ -53,7 +53,7 @@ async function startWorld(): Promise<World> {
   }
   // More than a page of today's events, so that the audit log has a second page to show.
   for (let i = 0; i < 30; i++) await main.services.store.audit.record({ type: 'walk.seeded', at: Date.now(), details: { i } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const browser = await chromium.launch(CHROMIUM_OPTIONS);
   after(() => browser.close());
   useBrowser(browser);
   return { main, urls, openUrl: (await open.listen()).portal, closedUrl: (await closed.listen()).portal, people: people as World['people'] };
