@@ -110,4 +110,18 @@ describe('the access-token cache', () => {
     await second;
     assert.equal(held.lookups(), 1);
   });
+
+  it('check answers a cached token at once, and a miss with one store lookup', async () => {
+    const held = heldVerifier();
+    const miss = held.verifier.check('token-a', 'orders');
+    assert.ok(miss instanceof Promise, 'a miss waits for the store');
+    await held.release();
+    assert.equal((await miss).active, true);
+    const hit = held.verifier.check('token-a', 'orders');
+    assert.ok(!(hit instanceof Promise), 'a hit is answered without a promise');
+    assert.deepEqual([hit.active, hit.active && hit.token.familyId], [true, 'family-a']);
+    const otherApi = held.verifier.check('token-a', 'billing');
+    assert.deepEqual(otherApi, { active: false, reason: 'other_api' });
+    assert.deepEqual([held.lookups(), held.verifier.cacheMisses, held.verifier.cacheHits], [1, 1, 2]);
+  });
 });

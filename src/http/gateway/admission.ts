@@ -85,17 +85,13 @@ export function admission(api: ApiConfig, services: AdmissionServices): onReques
     return applyRateLimit(request, reply, check.token, rateLimit, services.rateLimiter, countRefusal);
   }
 
-  async function admitAfterLookup(request: FastifyRequest, reply: FastifyReply, token: string): Promise<void> {
-    await admitChecked(request, reply, await services.accessTokens.verify(token, api.id));
-  }
-
   return function admit(request, reply, done) {
     const presented = parseBearerAuthorization(request.headers.authorization, MAX_TOKEN_LENGTH);
     if (presented.kind === 'none') sendMissingToken(reply, api.id);
     else if (presented.kind === 'malformed') sendInvalidToken(reply, api.id);
     else {
-      const cached = services.accessTokens.verifyCached(presented.token, api.id);
-      const pending = cached ? admitChecked(request, reply, cached) : admitAfterLookup(request, reply, presented.token);
+      const check = services.accessTokens.check(presented.token, api.id);
+      const pending = check instanceof Promise ? check.then((looked) => admitChecked(request, reply, looked)) : admitChecked(request, reply, check);
       if (pending) return void pending.then(() => done(), done);
     }
     done();
