@@ -102,8 +102,8 @@ export async function passwordGrantRounds(settings, gatehouse, pid) {
     serverCpuPercent: med(grants, (g) => g.serverCpuPercent),
     serverCpuMicrosPerRequest: med(grants, (g) => g.serverCpuMicrosPerRequest),
     rounds: grants.map((g) => ({ perSecond: g.perSecond, p99: g.p99, serverCpuMicrosPerRequest: g.serverCpuMicrosPerRequest })),
+    ...statusCodesOf(grants),
   };
-  delete passwordGrantResult.statusCodes;
   const rawPerSecond = med(raw, (r) => r.perSecond);
   const rawCpu = med(raw, (r) => r.cpuMicrosPerVerification);
   return {
@@ -185,6 +185,13 @@ export async function withCpuOf(pids, run) {
   return result;
 }
 
+/** The rounds' non-2xx answers by status code, summed; nothing when every answer was 2xx. */
+function statusCodesOf(runs) {
+  const codes = {};
+  for (const run of runs) for (const [code, count] of Object.entries(run.statusCodes ?? {})) codes[code] = (codes[code] ?? 0) + count;
+  return Object.keys(codes).length > 0 ? { statusCodes: codes } : {};
+}
+
 function summariseRounds(runs) {
   const med = (pick) => median(runs.map(pick).filter((v) => v !== null && v !== undefined));
   const cpu = Object.fromEntries(Object.keys(runs[0].cpu).map((name) => [name, med((r) => r.cpu[name].microsPerRequest)]));
@@ -193,6 +200,7 @@ function summariseRounds(runs) {
     p50: med((r) => r.p50),
     p99: med((r) => r.p99),
     non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    ...statusCodesOf(runs),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     ok: runs.reduce((n, r) => n + r.ok, 0),
     connections: runs[0].connections,
