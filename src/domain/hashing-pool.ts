@@ -67,9 +67,9 @@ export function createHashingPool(settings: HashingPoolSettings = DEFAULT_HASHIN
     // hash. The first sign-in waits for its thread once (tens of milliseconds).
     minThreads: 0,
     maxThreads: threads,
-    // Once started a thread stays: the longest a Node timer waits (a longer one fires after 1 ms,
-    // which would end every thread as soon as it is idle).
-    idleTimeout: 2 ** 31 - 1,
+    // Once started a thread stays. Infinity is Piscina's "never" (a finite timeout past a Node
+    // timer's 2^31-1 ms fires after 1 ms, which would end every thread as soon as it is idle).
+    idleTimeout: Infinity,
     workerData: { niceIncrement: settings.niceIncrement },
     // The bound is checked before a task is queued (below); Piscina's own stays out of the way.
     maxQueue: Number.MAX_SAFE_INTEGER,
