@@ -38,10 +38,17 @@ export function upstreamAdmission(api: ApiConfig, slots: UpstreamSlots): preHand
 
   return function reserveUpstreamSlot(request, reply, done) {
     if ((request.raw as MaybeUpgrade).upgrade === true) return done();
+    const response = reply.raw as HoldingResponse;
+    // The client left while its token was looked up: its response has closed already, and no
+    // 'close' would come to give back a share or slot taken now. Taken anyway, they leaked, and the
+    // plan's maxConcurrent shrank for good (the bench's PostgreSQL rounds got 10,139 429s).
+    if (response.destroyed) {
+      request.log.debug({ api: api.id }, 'client closed the connection before its request was proxied');
+      return void reply.hijack();
+    }
     const { subscriptionId, plan } = admittedToken(request);
     const share = shares.get(plan) ?? fallbackShare;
     if (!slots.claimShare(subscriptionId, share)) return void sendConcurrencyLimited(reply, share);
-    const response = reply.raw as HoldingResponse;
     if (slots.tryTake()) {
       hold(response, subscriptionId);
       sendContinue(request.raw, response);
