@@ -54,6 +54,7 @@ const settings = {
   moderateConnections: 8,
   isolationRate: smoke ? 100 : 500, // requests/s offered to the gateway during the flood
   refreshPool: smoke ? 5_000 : 60_000, // pre-minted refresh tokens; more than one run can consume
+  scalePool: smoke ? 3_000 : 100_000, // and, on each side of the interleaved scale rounds, for those
   smallFamilies: 1_000,
   largeFamilies: smoke ? 2_000 : 1_000_000,
   postgresLargeFamilies: smoke ? 2_000 : Number(process.env.BENCH_PG_LARGE ?? 1_000_000),

@@ -371,6 +371,63 @@ export async function startup(settings, prepared) {
   return { medianMs: Math.round(median(times)), runsMs: times.map((t) => Math.round(t)), families: prepared.families };
 }
 
+/** The median of the rounds' figure `pick`, and of Gatehouse's CPU µs per request. */
+function mediansOf(runs) {
+  const med = (pick) => median(runs.map(pick).filter((v) => v !== null && v !== undefined));
+  return {
+    perSecond: med((r) => r.perSecond),
+    p50: med((r) => r.p50),
+    p99: med((r) => r.p99),
+    serverCpuMicrosPerRequest: med((r) => r.serverCpuMicrosPerRequest),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    ...statusCodesOf(runs),
+    rounds: runs.map((r) => ({ perSecond: r.perSecond, p99: r.p99, serverCpuMicrosPerRequest: r.serverCpuMicrosPerRequest })),
+  };
+}
+
+/**
+ * 6, interleaved: the `large` store (already served) against a fresh one with the small number of
+ * families, both served at once, rounds alternating small, large: the gateway over the same 1,000
+ * tokens, then refresh grants, each round on fresh tokens. Two store runs minutes apart on this
+ * shared machine differed by more than the effect (a PostgreSQL gateway "ratio" of 1.65).
+ */
+export async function scaleRounds(settings, { store, upstream, large, largePid, largePoolFirst }) {
+  const smallFamilies = settings.smallFamilies;
+  const small = await prepareGatehouse({ store, databaseUrl: settings.databaseUrl, upstreamUrl: upstream.url, families: smallFamilies + settings.scalePool });
+  try {
+    const smallInstance = await serve(small, { root: settings.gatehouseRoot });
+    try {
+      const sides = [
+        { name: 'small', prepared: small, pid: smallInstance.child.pid, poolFirst: smallFamilies },
+        { name: 'large', prepared: large, pid: largePid, poolFirst: largePoolFirst },
+      ];
+      const runs = { small: { gateway: [], refresh: [] }, large: { gateway: [], refresh: [] } };
+      const roundSettings = { ...settings, seconds: settings.roundSeconds };
+      const distinct = Math.min(1_000, smallFamilies);
+      const slice = Math.floor(settings.scalePool / settings.rounds);
+      for (const side of sides) await gatewayLoad({ ...settings, seconds: settings.warmUpSeconds }, side.prepared, { distinct });
+      for (let round = 0; round < settings.rounds; round++) {
+        for (const side of sides) runs[side.name].gateway.push(await withCpu(side.pid, () => gatewayLoad(roundSettings, side.prepared, { distinct })));
+        for (const side of sides) {
+          const pool = { first: side.poolFirst + round * slice, size: slice };
+          runs[side.name].refresh.push(await withCpu(side.pid, () => refreshGrant(roundSettings, side.prepared, pool)));
+        }
+      }
+      const figures = Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, { gateway: mediansOf(r.gateway), refresh: mediansOf(r.refresh) }]));
+      return {
+        smallFamilies,
+        ...figures,
+        gatewayRatio: round(figures.large.gateway.perSecond / figures.small.gateway.perSecond),
+        refreshRatio: round(figures.large.refresh.perSecond / figures.small.refresh.perSecond),
+      };
+    } finally {
+      await smallInstance.stop();
+    }
+  } finally {
+    await small.cleanup();
+  }
+}
+
 async function gatewayAndRefresh(settings, { prepared, instance, pool, families, coldSpread }) {
   const result = {};
   if (settings.warmUpSeconds > 0) await gatewayLoad({ ...settings, seconds: settings.warmUpSeconds }, prepared);
@@ -399,7 +456,8 @@ export async function storeRun(settings, { store, families, upstream, coldSpread
     store,
     databaseUrl: settings.databaseUrl,
     upstreamUrl: upstream.url,
-    families: families + pool.size,
+    // A large run also serves the interleaved scale rounds, from the tokens after the pool.
+    families: families + pool.size + (coldSpread ? settings.scalePool : 0),
     floodAccounts: extra || afterStop ? settings.floodAccounts : 0,
   });
   try {
@@ -408,6 +466,7 @@ export async function storeRun(settings, { store, families, upstream, coldSpread
     try {
       const pid = instance.child.pid;
       if (!settings.focus) Object.assign(result, await gatewayAndRefresh(settings, { prepared, instance, pool, families, coldSpread }));
+      if (coldSpread) result.scale = await scaleRounds(settings, { store, upstream, large: prepared, largePid: pid, largePoolFirst: families + pool.size });
       if (extra) Object.assign(result, await extra(prepared, pid));
       result.memoryAtEnd = await memoryOf(instance.child.pid);
     } finally {
