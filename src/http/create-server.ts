@@ -8,7 +8,7 @@ import { requestLogger } from './request-logger.js';
 import { healthRoutes, type ReadinessCheck } from './health-routes.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import type { Services } from './services.js';
-import { pingRedis } from '../shared-state/redis-client.js';
+import { pingRedis } from '../shared-state/redis-ping.js';
 import { decorateOAuthRequests } from './oauth/token-metrics.js';
 import { sharedSchemaCompilers } from './schema-compilers.js';
 

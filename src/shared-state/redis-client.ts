@@ -34,8 +34,3 @@ export async function settleRedisConnection(redis: Redis): Promise<void> {
   const signal = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
   await Promise.race([once(redis, 'ready', { signal }), once(redis, 'error', { signal })]).catch(() => undefined);
 }
-
-export async function pingRedis(redis: Redis): Promise<void> {
-  const answer = await redis.ping();
-  if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
-}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli, type CliResult } from '../support/cli-process.js';
+import { runCli, startServe, type CliResult } from '../support/cli-process.js';
 import { minimalConfig, scratchDir, writeConfig } from '../support/config-files.js';
 import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
 import { fastHasher } from '../support/oauth-fixtures.js';
@@ -71,5 +71,21 @@ describe('what a CLI command loads', () => {
     assert.ok(serverSide(loaded).some((url) => /\/store\/sqlite\.(ts|js)$/.test(url)), 'migrate loads the store');
     const kysely = (url: string) => url.includes('/node_modules/kysely/') || url.includes('/dist/vendor/');
     assert.ok(serverSide(loaded).some(kysely), 'and its query builder');
+  });
+
+  it('a server on the embedded store without Redis loads neither pg nor ioredis', async () => {
+    const file = path.join(scratchDir('gatehouse-imports-'), 'imports.txt');
+    writeFileSync(file, '');
+    const gatehouse = await startServe(writeConfig(minimalConfig()), {
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      RECORD_IMPORTS_FILE: file,
+      NODE_OPTIONS: `--import ${RECORDER}`,
+    });
+    assert.equal((await fetch(`${gatehouse.publicUrl}/readyz`)).status, 200);
+    assert.equal(await gatehouse.stop(), 0);
+    const loaded = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    assert.ok(loaded.some((url) => url.includes('/node_modules/better-sqlite3/')), 'the recorder saw the SQLite driver');
+    assert.deepEqual(loaded.filter((url) => /\/node_modules\/(pg|ioredis)\//.test(url)), []);
   });
 });
