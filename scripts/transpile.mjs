@@ -43,7 +43,8 @@ function importsAsWritten(outdir, outbase) {
         const vendored = VENDORED.get(args.path);
         if (vendored === undefined) return { path: args.path, external: true };
         const from = path.dirname(path.join(outdir, path.relative(outbase, args.importer)));
-        return { path: `./${path.relative(from, path.join(outdir, 'vendor', `${vendored}.js`))}`.replace(/^\.\/\.\.\//, '../'), external: true };
+        const relative = path.relative(from, path.join(outdir, 'vendor', `${vendored}.js`));
+        return { path: relative.startsWith('.') ? relative : `./${relative}`, external: true };
       });
     },
   };

@@ -68,8 +68,7 @@ async function applyRateLimit(
 export function admission(api: ApiConfig, services: AdmissionServices): onRequestHookHandler {
   const refusals = services.metrics?.rateLimitRefusals.labels(api.id);
   const countRefusal = refusals ? () => refusals.inc() : undefined;
-  const rateLimits = new Map<string, RateLimitConfig | null>();
-  for (const plan of api.plans) if (!rateLimits.has(plan.id)) rateLimits.set(plan.id, plan.rateLimit);
+  const rateLimits = new Map<string, RateLimitConfig | null>(api.plans.map((plan) => [plan.id, plan.rateLimit]));
 
   /** Undefined when admission is complete; a promise while the rate limit is counted. */
   function admitChecked(request: FastifyRequest, reply: FastifyReply, check: AccessTokenCheck): Promise<void> | undefined {
