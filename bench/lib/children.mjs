@@ -104,6 +104,23 @@ export async function cpuSecondsOf(pid) {
 }
 
 /**
+ * User + system CPU seconds of every live PostgreSQL process on the machine (the backends serving
+ * the pool, the WAL writer, the checkpointer): what a statement costs on the server's side.
+ */
+export async function postgresCpuSeconds() {
+  const { readdir, readFile } = await import('node:fs/promises');
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (!stat.includes('(postgres)')) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+  return total;
+}
+
+/**
  * Waits until a process is idle (under 10% of a core over half a second): a server still working
  * through requests that the load generator has given up on is not idle, even if it answers probes.
  */

@@ -17,8 +17,16 @@ export interface HotStatement {
 
 export type HotValue = string | number | null;
 
+/** One TokenStore.rotateRefreshToken call, as a batch of them holds it. */
+export interface RotationRequest {
+  readonly presented: string;
+  readonly next: TokenPair;
+  readonly now: number;
+  readonly holder: RefreshTokenHolder;
+}
+
 export interface HotPaths {
-  /** The first row of `statement`, if any. */
+  /** A read: the first row of `statement`, if any. Callers share the row and must not change it. */
   one<Row>(statement: HotStatement, values: readonly HotValue[]): Promise<Row | undefined>;
   run(statement: HotStatement, values: readonly HotValue[]): Promise<void>;
   /** TokenStore.createFamily's write: the family and its first tokens, all or nothing. */

@@ -2,8 +2,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { FirstTokens, RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
 import type { Database, TokenFamiliesTable } from './database.js';
-import { endingBy, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow } from './hot-paths.js';
+import { endingBy, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow, type RotationRequest } from './hot-paths.js';
 import { toFamily } from './rows.js';
+import { perTurnBatcher, type Settled } from './turn-batch.js';
 
 // better-sqlite3 runs a statement synchronously, so a hot path is one prepared statement (or one
 // better-sqlite3 transaction) run to completion on the event loop: nothing else can interleave.
@@ -29,16 +30,9 @@ const SQL = {
   familyById: 'SELECT * FROM token_families WHERE id = ?',
 } as const;
 
-interface PendingRotation {
-  readonly presented: string;
-  readonly next: TokenPair;
-  readonly now: number;
-  readonly holder: RefreshTokenHolder;
-  readonly resolve: (result: RotationResult) => void;
-  readonly reject: (error: unknown) => void;
-}
 
-type Settled = { readonly ok: true; readonly result: RotationResult } | { readonly ok: false; readonly error: unknown };
+/** Bounds how long one group commit holds the event loop. */
+const MAX_ROTATIONS_PER_BATCH = 256;
 
 export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Database>): HotPaths {
   const cache = new Map<string, BetterSqlite3.Statement>();
@@ -99,28 +93,21 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
     return refusedRotation(positional(HOT.presentedToken).get(presented) as PresentedTokenRow | undefined, holder);
   });
 
-  // Group commit: the rotations asked for in one event-loop turn commit in one transaction, so
-  // the pages they share (the tables' rightmost leaves, the expiry indexes, interior pages) reach
-  // the WAL once per batch instead of once per refresh. Each caller still learns its outcome only
-  // after the COMMIT that holds its rotation; if that COMMIT fails, every rotation in it fails.
-  let pending: PendingRotation[] = [];
-  const commitRotations = sqlite.transaction((batch: readonly PendingRotation[]) =>
-    batch.map((r): Settled => {
+  // Group commit (turn-batch.ts): the rotations asked for in one event-loop turn commit in one
+  // transaction, so the pages they share (the tables' rightmost leaves, the expiry indexes,
+  // interior pages) reach the WAL once per batch instead of once per refresh. Each caller still
+  // learns its outcome only after the COMMIT that holds its rotation; if that COMMIT fails, every
+  // rotation in it fails.
+  const commitRotations = sqlite.transaction((batch: readonly RotationRequest[]) =>
+    batch.map((r): Settled<RotationResult> => {
       try {
-        return { ok: true, result: rotate(r.presented, r.next, r.now, r.holder) };
+        return { ok: true, value: rotate(r.presented, r.next, r.now, r.holder) };
       } catch (error) {
         return { ok: false, error };
       }
     }),
   );
-  function flushRotations(): void {
-    const batch = pending;
-    pending = [];
-    exclusive(() => commitRotations(batch)).then(
-      (settled) => settled.forEach((s, i) => (s.ok ? batch[i]!.resolve(s.result) : batch[i]!.reject(s.error))),
-      (error: unknown) => batch.forEach((r) => r.reject(error)),
-    );
-  }
+  const rotations = perTurnBatcher((batch: readonly RotationRequest[]) => exclusive(() => commitRotations(batch)), MAX_ROTATIONS_PER_BATCH);
 
   return {
     one: <Row>(statement: HotStatement, values: readonly HotValue[]) =>
@@ -130,12 +117,6 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
         positional(statement).run(...values);
       }),
     createFamily: (family, tokens) => exclusive(() => createFamily(family, tokens)),
-    rotateRefreshToken: (presented, next, now, holder) =>
-      new Promise<RotationResult>((resolve, reject) => {
-        // setImmediate runs after the poll phase: by then every request read in this turn has
-        // queued its rotation (their handlers run to here in microtasks, no I/O in between).
-        if (pending.length === 0) setImmediate(flushRotations);
-        pending.push({ presented, next, now, holder, resolve, reject });
-      }),
+    rotateRefreshToken: (presented, next, now, holder) => rotations({ presented, next, now, holder }),
   };
 }

@@ -196,6 +196,45 @@ export function rotationSuite(open: OpenStore): void {
       assert.equal((await store.tokens.rotateRefreshToken(failing.tokens.refreshToken.hash, pairAt(T1 + 1), T1 + 1, holderOf(seed))).outcome, 'rotated');
     });
 
+    test('rotations asked for together: each caller gets its own outcome, a token shown twice rotates once', async (store) => {
+      const seed = await seedSubscription(store);
+      const disabled = await seedSubscription(store, 'billing');
+      const [usable, twice, consumed, stranger] = await Promise.all(Array.from({ length: 4 }, () => seedFamily(store, seed)));
+      const ofDisabled = await seedFamily(store, disabled);
+      assert.ok(usable && twice && consumed && stranger);
+      const earlier = pairAt(T1 - 1);
+      assert.equal((await store.tokens.rotateRefreshToken(consumed.tokens.refreshToken.hash, earlier, T1 - 1, holderOf(seed))).outcome, 'rotated');
+      await store.users.update(disabled.user.id, { disabled: true }, T1 - 1);
+      const nexts = Array.from({ length: 7 }, () => pairAt(T1));
+      const asked = [
+        [usable.tokens.refreshToken.hash, holderOf(seed)],
+        [twice.tokens.refreshToken.hash, holderOf(seed)],
+        [consumed.tokens.refreshToken.hash, holderOf(seed)],
+        [stranger.tokens.refreshToken.hash, { ...holderOf(seed), apiId: 'billing' }],
+        [tokenHash(), holderOf(seed)],
+        [twice.tokens.refreshToken.hash, holderOf(seed)],
+        [ofDisabled.tokens.refreshToken.hash, holderOf(disabled)],
+      ] as const;
+      const results = await Promise.all(asked.map(([presented, holder], i) => store.tokens.rotateRefreshToken(presented, nexts[i]!, T1, holder)));
+
+      assert.deepEqual(results[0], { outcome: 'rotated', family: usable.family });
+      const twiceOutcomes = [results[1], results[5]].map((r) => r?.outcome).sort();
+      assert.deepEqual(twiceOutcomes, ['already-consumed', 'rotated'], 'a token shown twice rotates once');
+      const [winner, loser] = results[1]?.outcome === 'rotated' ? [nexts[1]!, results[5]] : [nexts[5]!, results[1]];
+      assert.ok(loser?.outcome === 'already-consumed');
+      assert.equal(loser.token.replacedBy, winner.refreshToken.hash, 'the repeat sees who won');
+      assert.ok(results[2]?.outcome === 'already-consumed');
+      assert.equal(results[2].token.replacedBy, earlier.refreshToken.hash);
+      assert.deepEqual(results[3], { outcome: 'unknown' });
+      assert.deepEqual(results[4], { outcome: 'unknown' });
+      assert.equal(results[6]?.outcome, 'not-usable');
+
+      for (const i of [2, 3, 4, 6]) await assertNotStored(store, nexts[i]!);
+      assert.equal((await store.tokens.findRefreshToken(nexts[0]!.refreshToken.hash))?.familyId, usable.family.id);
+      assert.equal((await store.tokens.findAccessToken(winner.accessToken.hash))?.familyId, twice.family.id);
+      assert.equal((await store.tokens.findRefreshToken(stranger.tokens.refreshToken.hash))?.consumedAt, null, 'not consumed by a stranger');
+    });
+
     test('a chain of rotations stays in one family until its absolute expiry', async (store) => {
       const seed = await seedSubscription(store);
       const { family, tokens } = await seedFamily(store, seed, { expiresAt: T0 + 3 * DAY });
