@@ -1,4 +1,4 @@
-import type { AuditStore } from '../store/store.js';
+import type { AuditStore, NewAuditEvent } from '../store/store.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 
 // The security events of the token endpoints, as recorded in the audit log. Details name what
@@ -34,9 +34,10 @@ export interface TokenEndpointAuditEvent {
   readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-export async function recordTokenEvent(audit: Pick<AuditStore, 'record'>, event: TokenEndpointAuditEvent): Promise<void> {
+/** The audit row of a token-endpoint event: recorded alone, or with the login it started (TokenStore.createFamily). */
+export function tokenAuditEvent(event: TokenEndpointAuditEvent): NewAuditEvent {
   const { subscription } = event.client;
-  await audit.record({
+  return {
     type: event.type,
     at: event.at,
     ip: event.ip,
@@ -46,5 +47,9 @@ export async function recordTokenEvent(audit: Pick<AuditStore, 'record'>, event:
     subscriptionId: subscription.id,
     apiId: subscription.apiId,
     details: { clientId: event.client.clientId, ...event.details },
-  });
+  };
+}
+
+export async function recordTokenEvent(audit: Pick<AuditStore, 'record'>, event: TokenEndpointAuditEvent): Promise<void> {
+  await audit.record(tokenAuditEvent(event));
 }

@@ -56,7 +56,7 @@ export function withRevocationFanout(
   onPublishError: (error: unknown, familyIds: readonly string[]) => void,
 ): TokenStore {
   return {
-    createFamily: (family, pair) => tokens.createFamily(family, pair),
+    createFamily: (family, pair, audit) => tokens.createFamily(family, pair, audit),
     findAccessToken: (hash) => tokens.findAccessToken(hash),
     findRefreshToken: (hash) => tokens.findRefreshToken(hash),
     rotateRefreshToken: (presented, next, now, holder) => tokens.rotateRefreshToken(presented, next, now, holder),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiConfig } from '../config/config.js';
-import type { LoginGrant, NewTokenFamily, TokenFamily, TokenPair, TokenStore, User } from '../store/store.js';
+import type { LoginGrant, NewAuditEvent, NewTokenFamily, TokenFamily, TokenPair, TokenStore, User } from '../store/store.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { hashTokenValue, newTokenValue } from './token-values.js';
 
@@ -100,15 +100,17 @@ export function newFamily(
   };
 }
 
-/** A successful password grant: a new token family with its first pair. */
+/** A successful password grant: a new token family with its first pair, and its audit row (`audit`, given the family's id). */
 export async function startLogin(
   tokens: Pick<TokenStore, 'createFamily'>,
   login: { readonly api: ApiConfig; readonly authMethodId: string; readonly client: AuthenticatedClient; readonly user: User; readonly now: number },
+  audit: (familyId: string) => NewAuditEvent,
 ): Promise<StartedLogin> {
   const { api, user, now } = login;
   const scope = fullScope(api);
   const sessionEnd = now + api.sessionLifetime * SECOND;
   const minted = mintTokens(api, now, sessionEnd);
-  const family = await tokens.createFamily(newFamily(login, { grantType: 'password', userId: user.id, scope, expiresAt: sessionEnd }), minted.pair);
+  const input = newFamily(login, { grantType: 'password', userId: user.id, scope, expiresAt: sessionEnd });
+  const family = await tokens.createFamily(input, minted.pair, audit(input.id));
   return { family, response: tokenResponse(minted, scope) };
 }

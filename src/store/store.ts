@@ -423,8 +423,11 @@ export interface SubscriptionStore {
 }
 
 export interface TokenStore {
-  /** Starts a login: the family and its first access (+ refresh) token, all or nothing. */
-  createFamily(family: NewTokenFamily, tokens: FirstTokens): Promise<TokenFamily>;
+  /**
+   * Starts a login: the family and its first access (+ refresh) token, all or nothing; with
+   * `audit`, the login's audit row too, in the same transaction (no login without its record).
+   */
+  createFamily(family: NewTokenFamily, tokens: FirstTokens, audit?: NewAuditEvent): Promise<TokenFamily>;
   findAccessToken(hash: string): Promise<AccessTokenRecord | null>;
   findRefreshToken(hash: string): Promise<RefreshTokenRecord | null>;
   /**

@@ -1,4 +1,4 @@
-import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
+import { AUDIT_EVENT, recordTokenEvent, tokenAuditEvent } from '../audit-events.js';
 import type { AuthenticatedClient } from '../client-authentication.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
 import { OAuthError } from '../oauth-error.js';
@@ -58,18 +58,12 @@ export const clientCredentialsGrant: Grant = {
 
     const accessToken = newTokenValue();
     const expiresAt = now + api.accessTokenLifetime * SECOND;
-    const family = await store.tokens.createFamily(
-      newFamily({ api, authMethodId: context.authMethodId, client, now }, { grantType: 'client_credentials', userId: null, scope, expiresAt }),
+    const family = newFamily({ api, authMethodId: context.authMethodId, client, now }, { grantType: 'client_credentials', userId: null, scope, expiresAt });
+    await store.tokens.createFamily(
+      family,
       { accessToken: { hash: hashTokenValue(accessToken), expiresAt } },
+      tokenAuditEvent({ type: AUDIT_EVENT.clientCredentialsGranted, client, at: now, ip, familyId: family.id, details: { authMethod: context.authMethodId, scope } }),
     );
-    await recordTokenEvent(store.audit, {
-      type: AUDIT_EVENT.clientCredentialsGranted,
-      client,
-      at: now,
-      ip,
-      familyId: family.id,
-      details: { authMethod: context.authMethodId, scope },
-    });
     const response: TokenResponse = { access_token: accessToken, token_type: 'bearer', expires_in: api.accessTokenLifetime };
     return scope === '' ? response : { ...response, scope };
   },

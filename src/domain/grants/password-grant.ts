@@ -1,6 +1,6 @@
 import { MAX_PASSWORD_LENGTH } from '../password-policy.js';
 import { OAUTH_DESCRIPTIONS } from '../oauth-descriptions.js';
-import { AUDIT_EVENT, recordTokenEvent } from '../audit-events.js';
+import { AUDIT_EVENT, recordTokenEvent, tokenAuditEvent } from '../audit-events.js';
 import { checkPassword } from '../password-check.js';
 import { OAuthError } from '../oauth-error.js';
 import { passwordGrantRefusal, unauthorizedClient } from '../subscription-rules.js';
@@ -62,22 +62,17 @@ export const passwordGrant: Grant = {
       case 'accepted':
         break;
     }
-    const { family, response } = await startLogin(store.tokens, {
-      api: context.api,
-      authMethodId: context.authMethodId,
-      client,
-      user: check.user,
-      now,
-    });
-    await recordTokenEvent(store.audit, {
-      type: AUDIT_EVENT.loginGranted,
-      client,
-      at: now,
-      ip,
-      userId: check.user.id,
-      familyId: family.id,
-      details: { authMethod: context.authMethodId, grantType: 'password' },
-    });
+    const { response } = await startLogin(store.tokens, { api: context.api, authMethodId: context.authMethodId, client, user: check.user, now }, (familyId) =>
+      tokenAuditEvent({
+        type: AUDIT_EVENT.loginGranted,
+        client,
+        at: now,
+        ip,
+        userId: check.user.id,
+        familyId,
+        details: { authMethod: context.authMethodId, grantType: 'password' },
+      }),
+    );
     return response;
   },
 };

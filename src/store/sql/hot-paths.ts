@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { FirstTokens, RefreshTokenHolder, RotationResult, TokenFamily, TokenPair } from '../store.js';
-import type { Database, TokenFamiliesTable } from './database.js';
+import type { AuditEventsTable, Database, TokenFamiliesTable } from './database.js';
 import { toRefreshTokenRecord } from './rows.js';
 
 // The requests that run on every token-endpoint call and gateway cache miss (client lookup,
@@ -29,8 +29,8 @@ export interface HotPaths {
   /** A read: the first row of `statement`, if any. Callers share the row and must not change it. */
   one<Row>(statement: HotStatement, values: readonly HotValue[]): Promise<Row | undefined>;
   run(statement: HotStatement, values: readonly HotValue[]): Promise<void>;
-  /** TokenStore.createFamily's write: the family and its first tokens, all or nothing. */
-  createFamily(family: Selectable<TokenFamiliesTable>, tokens: FirstTokens): Promise<void>;
+  /** TokenStore.createFamily's write: the family, its first tokens and its audit row if any, all or nothing. */
+  createFamily(family: Selectable<TokenFamiliesTable>, tokens: FirstTokens, audit: Selectable<AuditEventsTable> | null): Promise<void>;
   /** TokenStore.rotateRefreshToken, with the same contract. */
   rotateRefreshToken(presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): Promise<RotationResult>;
 }
@@ -78,6 +78,11 @@ export function familyValues(row: FamilyRow): HotValue[] {
     row.revoked_reason,
     row.grant_type,
   ];
+}
+
+/** An audit row's columns in the order HOT.auditEvent (and the PostgreSQL login start) lists them. */
+export function auditValues(row: Selectable<AuditEventsTable>): HotValue[] {
+  return [row.id, row.at, row.type, row.actor_user_id, row.user_id, row.application_id, row.subscription_id, row.api_id, row.family_id, row.ip, row.details];
 }
 
 export function refusedRotation(row: PresentedTokenRow | undefined, holder: RefreshTokenHolder): RotationResult {

@@ -1,16 +1,16 @@
 import type pg from 'pg';
 import type { Selectable } from 'kysely';
 import type { FirstTokens, RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
-import type { TokenFamiliesTable } from './database.js';
-import { FAMILY_COLUMNS, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow, type RotationRequest } from './hot-paths.js';
+import type { AuditEventsTable, TokenFamiliesTable } from './database.js';
+import { auditValues, FAMILY_COLUMNS, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow, type RotationRequest } from './hot-paths.js';
 import { toFamily } from './rows.js';
 import { perTurnBatcher, type Settled } from './turn-batch.js';
 
 // Named prepared statements: each pooled connection parses and plans a hot statement once, then
 // only binds and executes it. A rotation and a login start are one statement each, so one round
 // trip and one commit (data-modifying CTEs; their foreign keys are checked at the end of the statement).
-// A family started without a refresh token (client credentials) binds null for it: the same
-// statement, so still prepared once.
+// A family started without a refresh token (client credentials), or without an audit row, binds
+// null for it: the same statement, so still prepared once.
 
 const CREATE_FAMILY: HotStatement = {
   name: 'gatehouse_create_family',
@@ -22,9 +22,13 @@ const CREATE_FAMILY: HotStatement = {
     ), access AS (
       INSERT INTO access_tokens (token_hash, family_id, created_at, expires_at)
       SELECT $13::text, id, created_at, $14::bigint FROM family
+    ), refresh AS (
+      INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
+      SELECT $15::text, id, created_at, $16::bigint FROM family WHERE $15::text IS NOT NULL
     )
-    INSERT INTO refresh_tokens (token_hash, family_id, created_at, expires_at)
-    SELECT $15::text, id, created_at, $16::bigint FROM family WHERE $15::text IS NOT NULL`,
+    INSERT INTO audit_events (id, at, type, actor_user_id, user_id, application_id, subscription_id, api_id, family_id, ip, details)
+    SELECT $17::text, $18::bigint, $19::text, $20::text, $21::text, $22::text, $23::text, $24::text, $25::text, $26::text, $27::text
+    FROM family WHERE $17::text IS NOT NULL`,
 };
 
 // RFC 9700 §4.14.2: the UPDATE decides who consumes each token. Under READ COMMITTED a concurrent
@@ -68,6 +72,8 @@ const ROTATE: HotStatement = {
       LEFT JOIN (refresh_tokens t JOIN token_families f ON f.id = t.family_id) ON t.token_hash = i.presented
     ORDER BY i.n`,
 };
+
+const NO_AUDIT_ROW: readonly HotValue[] = Array.from({ length: 11 }, () => null);
 
 /** Most rotations in one execution: bounds the statement's arrays and the rows it locks at once. */
 const MAX_ROTATIONS_PER_BATCH = 128;
@@ -180,13 +186,14 @@ export function postgresHotPaths(namedQuery: NamedQuery): HotPaths {
     run: async (statement, values) => {
       await query(statement, values);
     },
-    async createFamily(row: Selectable<TokenFamiliesTable>, tokens: FirstTokens) {
+    async createFamily(row: Selectable<TokenFamiliesTable>, tokens: FirstTokens, audit: Selectable<AuditEventsTable> | null) {
       await query(CREATE_FAMILY, [
         ...familyValues(row),
         tokens.accessToken.hash,
         tokens.accessToken.expiresAt,
         tokens.refreshToken?.hash ?? null,
         tokens.refreshToken?.expiresAt ?? null,
+        ...(audit ? auditValues(audit) : NO_AUDIT_ROW),
       ]);
     },
     rotateRefreshToken: (presented, next, now, holder) => rotations({ presented, next, now, holder }),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { AuditEvent, AuditFilter, AuditStore, NewAuditEvent, Page, PageRequest } from '../store.js';
-import { HOT, type HotPaths } from './hot-paths.js';
+import { auditValues, HOT, type HotPaths } from './hot-paths.js';
 import type { AuditEventsTable, Database } from './database.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
 import { json, toAuditEvent } from './rows.js';
@@ -33,19 +33,7 @@ export class SqlAuditStore implements AuditStore {
 
   async record(event: NewAuditEvent): Promise<AuditEvent> {
     const row = auditRow(event);
-    await this.hot.run(HOT.auditEvent, [
-      row.id,
-      row.at,
-      row.type,
-      row.actor_user_id,
-      row.user_id,
-      row.application_id,
-      row.subscription_id,
-      row.api_id,
-      row.family_id,
-      row.ip,
-      row.details,
-    ]);
+    await this.hot.run(HOT.auditEvent, auditValues(row));
     return toAuditEvent(row);
   }
 

@@ -3,6 +3,7 @@ import type {
   AccessTokenRecord,
   FamilySelector,
   FirstTokens,
+  NewAuditEvent,
   NewTokenFamily,
   Page,
   PageRequest,
@@ -14,6 +15,7 @@ import type {
   TokenStore,
 } from '../store.js';
 import { withConstraints } from './constraint-errors.js';
+import { auditRow } from './sql-audit-store.js';
 import type { Database } from './database.js';
 import { HOT, type AccessTokenRow, type HotPaths, type RefreshTokenRow } from './hot-paths.js';
 import { decodeCursor, pageSize, toPage } from './pagination.js';
@@ -48,9 +50,9 @@ export class SqlTokenStore implements TokenStore {
     this.hot = hot;
   }
 
-  async createFamily(family: NewTokenFamily, tokens: FirstTokens): Promise<TokenFamily> {
+  async createFamily(family: NewTokenFamily, tokens: FirstTokens, audit?: NewAuditEvent): Promise<TokenFamily> {
     const row = fromFamily(family);
-    await withConstraints('token family', () => this.hot.createFamily(row, tokens));
+    await withConstraints('token family', () => this.hot.createFamily(row, tokens, audit ? auditRow(audit) : null));
     return toFamily(row);
   }
 

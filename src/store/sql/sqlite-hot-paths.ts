@@ -1,8 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { FirstTokens, RefreshTokenHolder, RotationResult, TokenPair } from '../store.js';
-import type { Database, TokenFamiliesTable } from './database.js';
-import { endingBy, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow, type RotationRequest } from './hot-paths.js';
+import type { AuditEventsTable, Database, TokenFamiliesTable } from './database.js';
+import { auditValues, endingBy, familyValues, HOT, refusedRotation, type HotPaths, type HotStatement, type HotValue, type PresentedTokenRow, type RotationRequest } from './hot-paths.js';
 import { toFamily } from './rows.js';
 import { perTurnBatcher, type Settled } from './turn-batch.js';
 
@@ -65,9 +65,10 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
     if (tokens.refreshToken) prepared(SQL.insertRefresh).run(tokens.refreshToken.hash, familyId, now, tokens.refreshToken.expiresAt);
   }
 
-  const createFamily = sqlite.transaction((row: Selectable<TokenFamiliesTable>, tokens: FirstTokens) => {
+  const createFamily = sqlite.transaction((row: Selectable<TokenFamiliesTable>, tokens: FirstTokens, audit: Selectable<AuditEventsTable> | null) => {
     prepared(SQL.insertFamily).run(...familyValues(row));
     insertPair(row.id, tokens, row.created_at);
+    if (audit) positional(HOT.auditEvent).run(...auditValues(audit));
   });
 
   // Called inside commitRotations' transaction, better-sqlite3 makes this a savepoint: a rotation
@@ -116,7 +117,7 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
       exclusive(() => {
         positional(statement).run(...values);
       }),
-    createFamily: (family, tokens) => exclusive(() => createFamily(family, tokens)),
+    createFamily: (family, tokens, audit) => exclusive(() => createFamily(family, tokens, audit)),
     rotateRefreshToken: (presented, next, now, holder) => rotations({ presented, next, now, holder }),
   };
 }

@@ -80,6 +80,37 @@ export function tokenStoreSuite(open: OpenStore): void {
       assert.equal(await store.tokens.findFamily(noUser.id), null);
     });
 
+    test('createFamily with an audit row stores both or neither', async (store) => {
+      const seed = await seedSubscription(store);
+      const login = newFamily(seed);
+      const audit = (familyId: string) => ({
+        type: 'login.granted',
+        at: T0,
+        ip: '192.0.2.7',
+        userId: seed.user.id,
+        familyId,
+        applicationId: seed.application.id,
+        subscriptionId: seed.subscription.id,
+        apiId: seed.subscription.apiId,
+        details: { clientId: seed.subscription.clientId },
+      });
+      const auditOf = async (familyId: string) =>
+        (await store.audit.list({ subscriptionId: seed.subscription.id })).items.filter((event) => event.familyId === familyId);
+      const tokens = pairAt(T0);
+      await store.tokens.createFamily(login, tokens, audit(login.id));
+      assert.equal((await store.tokens.findAccessToken(tokens.accessToken.hash))?.familyId, login.id);
+      const recorded = await auditOf(login.id);
+      assert.equal(recorded.length, 1);
+      assert.deepEqual({ ...recorded[0], id: undefined }, { ...audit(login.id), actorUserId: null, id: undefined });
+
+      const clash = newFamily(seed);
+      await assert.rejects(store.tokens.createFamily(clash, { ...pairAt(T0), refreshToken: tokens.refreshToken }, audit(clash.id)));
+      assert.deepEqual(await auditOf(clash.id), [], 'no audit row for a login that did not start');
+      const noUser = newFamily(seed, { userId: 'no-such-user' });
+      await rejectsWithMissingReference(store.tokens.createFamily(noUser, pairAt(T0), audit(noUser.id)));
+      assert.deepEqual(await auditOf(noUser.id), []);
+    });
+
     test('addTokens adds a pair to a live family without consuming anything', async (store) => {
       const seed = await seedSubscription(store);
       const { family, tokens } = await seedFamily(store, seed);
