@@ -164,6 +164,8 @@ export interface PasswordHashingConfig {
   readonly maxQueued: number;
   /** Nice steps below the event loop's priority (Linux). */
   readonly niceIncrement: number;
+  /** The threads run under SCHED_IDLE (Linux): preempted at once by any other runnable thread. */
+  readonly idleScheduling: boolean;
 }
 
 export interface Config {

@@ -223,6 +223,9 @@ const PasswordHashing = Type.Object(
     // OWASP's parameters on a 2-core machine).
     maxQueued: Type.Integer({ minimum: 0, maximum: 100_000, default: 64 }), // password checks
     niceIncrement: Type.Integer({ minimum: 0, maximum: 19, default: 10 }), // Linux nice steps; 0: same priority as the event loop
+    // Linux SCHED_IDLE (set with util-linux's chrt): a request-path thread that wakes preempts a
+    // hashing thread at once instead of at the end of its time slice. false: the nice steps alone.
+    idleScheduling: Type.Boolean({ default: true }),
   },
   { additionalProperties: false, default: {} },
 );

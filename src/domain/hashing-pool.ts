@@ -20,9 +20,11 @@ export interface HashingPoolSettings {
   readonly maxQueued: number;
   /** Added to the threads' nice value (Linux, 0–19); 0 keeps the event loop's priority. */
   readonly niceIncrement: number;
+  /** SCHED_IDLE on Linux: any other thread that wakes preempts these at once. */
+  readonly idleScheduling: boolean;
 }
 
-export const DEFAULT_HASHING_POOL: HashingPoolSettings = { threads: 0, maxQueued: 64, niceIncrement: 10 };
+export const DEFAULT_HASHING_POOL: HashingPoolSettings = { threads: 0, maxQueued: 64, niceIncrement: 10, idleScheduling: true };
 
 /** Too many password checks are waiting: try again after `retryAfterSeconds`. */
 export class PasswordHashingBusy extends Error {
@@ -70,7 +72,7 @@ export function createHashingPool(settings: HashingPoolSettings = DEFAULT_HASHIN
     // Once started a thread stays. Infinity is Piscina's "never" (a finite timeout past a Node
     // timer's 2^31-1 ms fires after 1 ms, which would end every thread as soon as it is idle).
     idleTimeout: Infinity,
-    workerData: { niceIncrement: settings.niceIncrement },
+    workerData: { niceIncrement: settings.niceIncrement, idleScheduling: settings.idleScheduling },
     // The bound is checked before a task is queued (below); Piscina's own stays out of the way.
     maxQueue: Number.MAX_SAFE_INTEGER,
   });

@@ -17,11 +17,15 @@ function threadNice(): Map<string, number> {
     }),
   );
 }
+/** The scheduling policy of every thread of this process (Linux /proc/…/sched), by thread id. */
+function threadPolicies(): Map<string, number> {
+  return new Map(readdirSync('/proc/self/task').map((tid) => [tid, Number(/^policy\s*:\s*(\d+)/m.exec(readFileSync(`/proc/self/task/${tid}/sched`, 'utf8'))?.[1])]));
+}
 const threadNiceValues = () => [...threadNice().values()];
 const threadsAtNice = (nice: number) => [...threadNice()].filter(([, n]) => n === nice).map(([tid]) => tid);
 
 test('threads start with the first hash and then stay', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
-  const pool = createHashingPool({ threads: 2, maxQueued: 8, niceIncrement: 5 });
+  const pool = createHashingPool({ threads: 2, maxQueued: 8, niceIncrement: 5, idleScheduling: false });
   t.after(() => pool.close());
   const hasher = createPasswordHasher(OWASP_ARGON2ID, pool);
   assert.deepEqual(threadsAtNice(5), [], 'no thread before the first hash');
@@ -34,7 +38,7 @@ test('threads start with the first hash and then stay', { skip: process.platform
 });
 
 test('hashes and verifies on threads running below the event loop priority', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
-  const pool = createHashingPool({ threads: 2, maxQueued: 8, niceIncrement: 7 });
+  const pool = createHashingPool({ threads: 2, maxQueued: 8, niceIncrement: 7, idleScheduling: true });
   t.after(() => pool.close());
   const hasher = createPasswordHasher(OWASP_ARGON2ID, pool);
   const stored = await hasher.hash('correct horse');
@@ -48,10 +52,14 @@ test('hashes and verifies on threads running below the event loop priority', { s
   const nice = threadNiceValues();
   assert.equal(nice.filter((n) => n === 7).length, 2, `two threads at nice 7: ${nice.join(' ')}`);
   assert.ok(nice.filter((n) => n === 0).length >= 1, 'the event loop keeps its priority');
+  // sched(7): SCHED_IDLE is policy 5; every other thread of the process keeps SCHED_OTHER (0).
+  const policies = threadPolicies();
+  assert.deepEqual(threadsAtNice(7).map((tid) => policies.get(tid)), [5, 5], 'the hashing threads run under SCHED_IDLE');
+  assert.equal(policies.get(String(process.pid)), 0, 'the event loop keeps SCHED_OTHER');
 });
 
 test('refuses verifications past the queue bound at once, and serves the rest', async (t) => {
-  const pool = createHashingPool({ threads: 1, maxQueued: 3, niceIncrement: 0 });
+  const pool = createHashingPool({ threads: 1, maxQueued: 3, niceIncrement: 0, idleScheduling: false });
   t.after(() => pool.close());
   const hasher = createPasswordHasher(OWASP_ARGON2ID, pool);
   const stored = await hash('pw', { algorithm: 2, ...OWASP_ARGON2ID });
