@@ -3,7 +3,8 @@
 // in a Gatehouse process of its own per round: the generator (autocannon's overallRate, per-second
 // bursts, or bench/lib/paced.mjs, steady), the hashing threads' nice level, the build.
 // Usage: [DATABASE_URL=…] isolation-ab.mjs [rounds] [seconds] --variants gen:nice:root[,…]
-//   e.g. --variants paced:10:.,paced:19:.,autocannon:10:.
+//   e.g. --variants paced:10:.,paced:19:.,autocannon:10:.; a nice level ending in "i" (10i) also
+//   puts the hashing threads under SCHED_IDLE (passwordHashing.idleScheduling).
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ const rounds = Number(positional[0] ?? 2);
 const seconds = Number(positional[1] ?? 5);
 const variants = (option('--variants') ?? 'autocannon:10:.,paced:10:.').split(',').map((v) => {
   const [generator, nice, root] = v.split(':');
-  return { name: v, generator, nice: Number(nice), root: path.resolve(root ?? '.') };
+  return { name: v, generator, nice: Number.parseInt(nice, 10), idleScheduling: nice.endsWith('i'), root: path.resolve(root ?? '.') };
 });
 const databaseUrl = process.env.DATABASE_URL || null;
 const store = databaseUrl ? 'postgres' : 'sqlite';
@@ -31,9 +32,9 @@ const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const upstream = await startListener('upstream.mjs');
 const prepared = await prepareGatehouse({ store, databaseUrl, upstreamUrl: upstream.url, families: 10, floodAccounts: 400 });
 const raw = parse(readFileSync(prepared.file, 'utf8'));
-const configFor = (nice) => {
-  const file = prepared.file.replace(/\.yaml$/, `-nice${nice}.yaml`);
-  writeFileSync(file, stringify({ ...raw, passwordHashing: { niceIncrement: nice } }));
+const configFor = ({ nice, idleScheduling }) => {
+  const file = prepared.file.replace(/\.yaml$/, `-nice${nice}${idleScheduling ? 'i' : ''}.yaml`);
+  writeFileSync(file, stringify({ ...raw, passwordHashing: { niceIncrement: nice, idleScheduling } }));
   return file;
 };
 const generators = {
@@ -53,7 +54,7 @@ let floodAccount = 0;
 try {
   for (let i = 0; i < rounds; i++) {
     for (const v of i % 2 === 0 ? variants : [...variants].reverse()) {
-      const instance = await serve({ ...prepared, file: configFor(v.nice) }, { root: v.root });
+      const instance = await serve({ ...prepared, file: configFor(v) }, { root: v.root });
       try {
         const pid = instance.child.pid;
         const run = generators[v.generator];
