@@ -103,8 +103,9 @@ function importsAsWritten(outdir, outbase) {
 }
 
 /** Transpiles `entryPoints` into `outdir`, mirroring their tree below `outbase`, with vendor/ beside them. */
-export async function transpile({ entryPoints, outdir, outbase, sourcemap }) {
-  await bundleVendored(path.join(outdir, 'vendor'), sourcemap);
+/** `vendorSourcemap` (default: as `sourcemap`) for vendor/ alone. */
+export async function transpile({ entryPoints, outdir, outbase, sourcemap, vendorSourcemap = sourcemap }) {
+  await bundleVendored(path.join(outdir, 'vendor'), vendorSourcemap);
   await build({ ...COMMON, entryPoints, outdir, outbase, bundle: true, sourcemap, plugins: [importsAsWritten(outdir, outbase)] });
 }
 
