@@ -136,7 +136,9 @@ export async function walkSuite(viewportName: Viewport['name']): Promise<void> {
       if (!/orders:read/.test(apiPage) || !/Read your orders/.test(apiPage)) findings.content.push(`${viewport.name} api: the scopes and their descriptions are missing`);
       await checkView(dev.page, viewport, 'api');
       await dev.page.getByRole('link', { name: /API reference/ }).click();
-      await dev.page.locator('.swagger-ui .opblock').first().waitFor();
+      // A hang guard, not a duration: Swagger UI's bundle took over the page's 10 s to render in
+      // two whole runs on the loaded two-core machine (also before the walk was split in two).
+      await dev.page.locator('.swagger-ui .opblock').first().waitFor({ timeout: 30_000 });
       assert.match(await dev.page.locator('.swagger-ui').innerText(), /Echo a GET request/);
       assert.match(await dev.page.locator('.swagger-ui .servers').innerText(), new RegExp(`${urls.public.replace(/[.]/g, '\\.').replace(/:\d+$/, '')}:\\d+/orders|/orders`));
       assert.equal(await dev.page.getByRole('button', { name: 'Try it out' }).count(), 0, '"Try it out" is off');
