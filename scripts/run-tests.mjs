@@ -37,22 +37,23 @@ const options = args.filter((a) => a.startsWith('--'));
 // tail. By each file's process wall time in a whole run (test-results/file-cpu.txt; under load:
 // the order is what counts), longest first; every other file after them, alphabetically.
 const LONGEST_FIRST = [
-  'test/portal/portal-walk.test.ts',
   'test/portal/portal-layout.test.ts',
-  'test/cli/cli.test.ts',
+  'test/portal/portal-walk-desktop.test.ts',
+  'test/portal/portal-walk-phone.test.ts',
   'test/portal/portal.test.ts',
   'test/management/cli.test.ts',
   'test/cli/npm-start.test.ts',
+  'test/cli/cli.test.ts',
   'test/cli/example.test.ts',
-  'test/cli/database-startup.test.ts',
-  'test/clients/python-clients.test.ts',
   'test/portal/portal-forms.test.ts',
-  'test/clients/node-clients.test.ts',
+  'test/clients/python-clients.test.ts',
   'test/fuzz/hostile-requests.test.ts',
-  'test/oauth/seed-curl.test.ts',
-  'test/oauth/sign-in-browser.test.ts',
+  'test/cli/database-startup.test.ts',
+  'test/clients/node-clients.test.ts',
   'test/gateway/rate-limit-redis-outage.test.ts',
-  'test/oauth/refresh-grant.test.ts',
+  'test/cli/cli-start-up.test.ts',
+  'test/oauth/sign-in-browser.test.ts',
+  'test/oauth/seed-curl.test.ts',
 ];
 const rank = (file) => (LONGEST_FIRST.includes(file) ? LONGEST_FIRST.indexOf(file) : LONGEST_FIRST.length);
 const files = testFiles('test')

@@ -8,7 +8,9 @@ import { minimalConfig, writeConfig } from '../support/config-files.js';
 import { DATABASE_URL, freshSchema } from '../support/postgres.js';
 
 // The CLI as an operator runs it: real processes, real listeners, the store of the environment
-// (embedded SQLite, or PostgreSQL in a schema of its own when DATABASE_URL is set).
+// (embedded SQLite, or PostgreSQL in a schema of its own when DATABASE_URL is set). Each case has
+// its own config, data directory and schema, so a group's cases run at once (issue 15): the file's
+// time is mostly waiting for the processes it spawns.
 
 function storeEnv(): { env: NodeJS.ProcessEnv; cleanup: () => Promise<void> } {
   if (!DATABASE_URL) return { env: { DATABASE_URL: '' }, cleanup: async () => {} };
@@ -16,7 +18,7 @@ function storeEnv(): { env: NodeJS.ProcessEnv; cleanup: () => Promise<void> } {
   return { env: { DATABASE_URL, DATABASE_SCHEMA: schema.name }, cleanup: schema.drop };
 }
 
-describe('gatehouse --help', () => {
+describe('gatehouse --help', { concurrency: true }, () => {
   for (const command of [[], ['serve'], ['migrate'], ['admin'], ['admin', 'create']]) {
     it(`explains ${['gatehouse', ...command].join(' ')}`, async () => {
       const result = await runCli([...command, '--help']);
@@ -26,7 +28,7 @@ describe('gatehouse --help', () => {
   }
 });
 
-describe('gatehouse serve', () => {
+describe('gatehouse serve', { concurrency: true }, () => {
   it('answers /healthz and /readyz on both listeners, then drains and exits 0 on SIGTERM', async (t) => {
     const { env, cleanup } = storeEnv();
     t.after(cleanup);
@@ -108,7 +110,7 @@ describe('gatehouse migrate', () => {
   });
 });
 
-describe('gatehouse admin create', () => {
+describe('gatehouse admin create', { concurrency: true }, () => {
   it('creates an administrator with the password from standard input, hashed with argon2id', async (t) => {
     const { env, cleanup } = storeEnv();
     t.after(cleanup);

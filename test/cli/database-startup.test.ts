@@ -57,7 +57,8 @@ function assertOneLine(result: CliResult, reason: RegExp): void {
   assert.ok(!result.stderr.includes(PASSWORD) && !result.stdout.includes(PASSWORD), 'the password never reaches the terminal');
 }
 
-describe('serve against a PostgreSQL that does not serve', () => {
+// Each case has its own stand-in database and config: they run at once (issue 15).
+describe('serve against a PostgreSQL that does not serve', { concurrency: true }, () => {
   for (const schema of [null, 'gatehouse_app']) {
     const variant = schema === null ? 'default schema' : 'own schema';
 

@@ -37,7 +37,9 @@ function terminal() {
   };
 }
 
-describe('gatehouse management commands', () => {
+// Each case signs in people of its own, so the cases run at once: the file's time is mostly
+// waiting for the CLI processes it spawns one after another (issue 15).
+describe('gatehouse management commands', { concurrency: true }, () => {
   it('every remote command explains itself with --help', () => {
     const program = new Command('gatehouse');
     registerRemoteCommands(program);

@@ -20,7 +20,8 @@ async function fieldError(field: Locator): Promise<string> {
   return field.page().locator(`[id="${id}"]`).innerText();
 }
 
-describe('portal forms in Chromium', { skip: skip ?? false }, () => {
+// Each case has its own server and browser context: they run at once (issue 15).
+describe('portal forms in Chromium', { skip: skip ?? false, concurrency: true }, () => {
   it('shows bad input next to the field it concerns and keeps what was typed', async () => {
     const passwords = fastHasher();
     const gatehouse = await startTestGatehouse(testConfig(managementRawConfig()), { passwords });

@@ -7,7 +7,7 @@ import { PORTAL_CLIENT_ID } from '../../src/domain/portal-sign-in.js';
 import { managementRawConfig } from '../management/management-fixtures.js';
 import { SCREENSHOTS } from './portal-fixtures.js';
 
-// What the portal walk (portal-walk.test.ts) does on every view and as every person: measure
+// What the portal walk (walk-suite.ts) does on every view and as every person: measure
 // the page, run axe-core, keep a screenshot, collect console errors; sign in and up as people do.
 
 const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
