@@ -42,7 +42,11 @@ export const BOUNDS = {
   },
   'refresh-sqlite': (r) =>
     `${SQLITE_REFRESH} Here ${fmt(r.sqliteSmall.families + r.sqliteSmall.refreshPool)} families: p50 ${fmt(r.sqliteSmall.refresh.p50)} ms; ` +
-    `the requests still queued when the load stopped took ${fmt(r.sqliteSmall.refresh.drainSeconds)} s to drain.`,
+    `the requests still queued when the load stopped took ${fmt(r.sqliteSmall.refresh.drainSeconds)} s to drain. ` +
+    `Gatehouse spent ${fmt(r.sqliteSmall.refresh.serverCpuMicrosPerRequest)} µs of CPU per refresh here; bench/ab.mjs, each build in a fresh process per round ` +
+    '(2026-11-30, 3 interleaved rounds of 15,000 refreshes, right after the run of 06:05), measured 241 µs at 3a7de82 (4,306/s in its full run), 219 µs ' +
+    'with this session\'s store changes and 201 µs with the vendored dependencies too: the two harnesses disagree, the A/B shows no regression, and what ' +
+    'made the long-lived process of the full run dearer per refresh is not found yet.',
   'refresh-postgres': (r) => {
     const p = r.postgresSmall.refresh;
     return (
@@ -69,15 +73,14 @@ export const BOUNDS = {
     const lag = iso.underFlood.lagMs ? ` (the load generator itself sent up to ${fmt(iso.underFlood.lagMs.p99)} ms late at p99 under the flood: it shares the machine)` : '';
     return (
       `idle p99 ${fmt(iso.idle.p99)} ms, under the flood ${fmt(iso.underFlood.p99)} ms${lag}, with ${fmt(iso.flood.perSecond)} grants/s in the flood. ` +
-      'Hashing runs on worker threads at nice +10, so the event loop wins the CPU it asks for; what delays the gateway is the work a password grant ' +
-      "does on the event loop itself, at the gateway's priority: HTTP parsing, the client check, the brute-force counters, the statements (on PostgreSQL " +
-      "four round trips: client, user, login start, audit row; pg's query path and its socket writes were ~28% of the event loop's busy samples " +
-      "in a profile of password grants) and the answer — with 16 connections flooding, that is the event loop's biggest customer after the gateway. " +
-      (iso.underFlood.lagMs ? "The gateway's requests arrive at a steady rate since 2026-11-29 (bench/lib/paced.mjs): " : "This run's gateway requests came from autocannon's overallRate, replaced on 2026-11-29 (bench/lib/paced.mjs): ") +
-      "autocannon sends each connection's share of a second in a burst and drops what it has not sent by the next tick, so a slower gateway showed as a " +
-      'lower share delivered rather than as latency, and a burst of 8 back-to-back streams at the top of each second set the idle p99. On a machine as loaded as ' +
-      "this session's (load average 8–20 from other work) the flood's p99 moved between 0.15 and 6 s from round to round with either nice level " +
-      '(+10 and +19 tried, bench/isolation-ab.mjs), so nothing here separates them yet.'
+      'Hashing runs on worker threads at nice +10 and, since 2026-11-30, under SCHED_IDLE (passwordHashing.idleScheduling): a request-path thread that ' +
+      'wakes preempts a hashing thread at once instead of waiting for the end of its slice. In bench/isolation-ab.mjs on PostgreSQL, 4 interleaved ' +
+      'rounds on a quiet machine, the gateway\'s p99 under the flood was 33.1, 10.8, 11.3, 15.9 ms at nice +10 alone and 19.9, 10.2, 11.7, 9.3 ms with ' +
+      'SCHED_IDLE (idle p99 3.7–6.6 ms). What still delays the gateway is the work a password grant does at the gateway\'s own priority: on the event loop ' +
+      "(HTTP parsing, the client check, the brute-force counters, pg's query path, the answer: ~2.8 ms of CPU per grant, bench/password-cpu.mjs), in " +
+      "PostgreSQL's backends (~1.5 ms per grant, three statements) and in the flood's load generator (~1 ms per grant), all on the same 2 vCPUs as the " +
+      'gateway, its upstream and its load generator. ' +
+      (iso.underFlood.lagMs ? "The gateway's requests arrive at a steady rate (bench/lib/paced.mjs)." : "This run's gateway requests came from autocannon's overallRate.")
     );
   },
   'isolation-delivered': (r, key) => BOUNDS.isolation(r, key),

@@ -124,10 +124,15 @@ export async function createGatehouse(config: Config, options: GatehouseOptions)
     portalServer,
     hashingStats: () => hashingPool?.stats() ?? null,
     async listen() {
-      const [publicAddress, portalAddress] = await Promise.all([
+      // Both attempts end before a failure is reported: a caller that then closes must not race a
+      // listener still opening (it would stay open, and keep the process alive).
+      const [publicListen, portalListen] = await Promise.allSettled([
         publicServer.listen({ host: config.listeners.public.host, port: config.listeners.public.port }),
         portalServer.listen(config.listeners.portal),
       ]);
+      if (publicListen.status === 'rejected') throw publicListen.reason;
+      if (portalListen.status === 'rejected') throw portalListen.reason;
+      const [publicAddress, portalAddress] = [publicListen.value, portalListen.value];
       boundPublicPort = new URL(publicAddress).port === '' ? null : Number(new URL(publicAddress).port);
       stopHousekeeping = startHousekeeping(store, logger, services.now);
       return { public: publicAddress, portal: portalAddress };

@@ -68,8 +68,13 @@ program.parseAsync(process.argv).catch(async (error: unknown) => {
     process.stderr.write(`gatehouse: ${error.message}\n`);
   } else if (error instanceof Error && 'code' in error && typeof error.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|28P01|3D000)$/.test(error.code)) {
     process.stderr.write(`gatehouse: cannot reach the database (${error.code}): ${error.message}\n`);
+  } else if (error instanceof Error && 'code' in error && typeof error.code === 'string' && /^(EADDRINUSE|EADDRNOTAVAIL|EACCES)$/.test(error.code) && 'syscall' in error && error.syscall === 'listen') {
+    process.stderr.write(`gatehouse: cannot start: ${error.message} (listeners in the config)\n`);
   } else {
     process.stderr.write(`gatehouse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }
-  process.exitCode = 1;
+  // A command that failed ends here, whatever it left open (a listener, a pool, a worker thread):
+  // a server that reported that it cannot start must not stay up. stderr on a pipe or file is
+  // written synchronously, so the message is out.
+  process.exit(1);
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import net, { type AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
 import { runCli, startServe, type CliResult } from '../support/cli-process.js';
 import { minimalConfig, scratchDir, writeConfig } from '../support/config-files.js';
 import { startTestGatehouse, testConfig } from '../support/gatehouse-instance.js';
@@ -87,5 +88,23 @@ describe('what a CLI command loads', () => {
     const loaded = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     assert.ok(loaded.some((url) => url.includes('/node_modules/better-sqlite3/')), 'the recorder saw the SQLite driver');
     assert.deepEqual(loaded.filter((url) => /\/node_modules\/(pg|ioredis)\//.test(url)), []);
+  });
+});
+
+describe('a server that cannot start', () => {
+  // A listener that failed left the other one open, and the process kept running after it had
+  // reported the failure. The timeout is a hang guard; no duration is asserted.
+  it('exits 1 when its public port is taken, leaving nothing listening', { timeout: 60_000 }, async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    after(() => taken.close());
+    const { port } = taken.address() as AddressInfo;
+    const config = minimalConfig();
+    const result = await runCli(
+      ['serve', '--config', writeConfig({ ...config, listeners: { ...(config.listeners as object), public: { host: '127.0.0.1', port } } })],
+      { env: { DATABASE_URL: '', REDIS_URL: '' } },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^gatehouse: cannot start: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+ \(listeners in the config\)\n$/);
   });
 });
