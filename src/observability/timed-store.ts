@@ -1,4 +1,4 @@
-import type { AuditStore, Store } from '../store/store.js';
+import type { AuditStore, Store, TokenStore } from '../store/store.js';
 import type { GatehouseMetrics } from './metrics.js';
 
 // The store as the rest of Gatehouse sees it when metrics are on: every call of every sub-store
@@ -52,6 +52,16 @@ function countedAudit(audit: AuditStore, metrics: GatehouseMetrics): AuditStore 
   };
 }
 
+/** A login's audit row is written with the login itself (TokenStore.createFamily): counted here, as record's are. */
+function countedLogins(tokens: TokenStore, metrics: GatehouseMetrics): TokenStore {
+  const createFamily: TokenStore['createFamily'] = async (family, pair, audit) => {
+    const created = await tokens.createFamily(family, pair, audit);
+    if (audit) metrics.securityEvents.inc({ type: audit.type });
+    return created;
+  };
+  return new Proxy(tokens, { get: (object, property, receiver) => (property === 'createFamily' ? createFamily : Reflect.get(object, property, receiver)) });
+}
+
 /** Explicit, so that a new Store member fails to compile here instead of escaping the timing. */
 export function withStoreMetrics(store: Store, metrics: GatehouseMetrics): Store {
   return {
@@ -59,7 +69,7 @@ export function withStoreMetrics(store: Store, metrics: GatehouseMetrics): Store
     users: timed('users', store.users, metrics),
     applications: timed('applications', store.applications, metrics),
     subscriptions: timed('subscriptions', store.subscriptions, metrics),
-    tokens: timed('tokens', store.tokens, metrics),
+    tokens: countedLogins(timed('tokens', store.tokens, metrics), metrics),
     audit: countedAudit(timed('audit', store.audit, metrics), metrics),
     authorizations: timed('authorizations', store.authorizations, metrics),
     migrate: () => store.migrate(),
