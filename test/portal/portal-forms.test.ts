@@ -20,8 +20,10 @@ async function fieldError(field: Locator): Promise<string> {
   return field.page().locator(`[id="${id}"]`).innerText();
 }
 
-// Each case has its own server and browser context: they run at once (issue 15).
-describe('portal forms in Chromium', { skip: skip ?? false, concurrency: true }, () => {
+// One case after the other: run at once (each with its own server and browser context, sharing
+// the file's browser), one case's page was closed under it when the other ended, in a clean-clone
+// CI run on PostgreSQL (2026-11-30); until that is understood, they do not overlap.
+describe('portal forms in Chromium', { skip: skip ?? false }, () => {
   it('shows bad input next to the field it concerns and keeps what was typed', async () => {
     const passwords = fastHasher();
     const gatehouse = await startTestGatehouse(testConfig(managementRawConfig()), { passwords });
