@@ -4,7 +4,8 @@
 // bursts, or bench/lib/paced.mjs, steady), the hashing threads' nice level, the build.
 // Usage: [DATABASE_URL=…] isolation-ab.mjs [rounds] [seconds] --variants gen:nice:root[,…]
 //   e.g. --variants paced:10:.,paced:19:.,autocannon:10:.; a nice level ending in "i" (10i) also
-//   puts the hashing threads under SCHED_IDLE (passwordHashing.idleScheduling).
+//   puts the hashing threads under SCHED_IDLE (passwordHashing.idleScheduling). --cpu-prof DIR
+//   profiles each Gatehouse process (bench/profile-summary.mjs FILE --stalls lists its long tasks).
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,7 @@ const variants = (option('--variants') ?? 'autocannon:10:.,paced:10:.').split(',
   const [generator, nice, root] = v.split(':');
   return { name: v, generator, nice: Number.parseInt(nice, 10), idleScheduling: nice.endsWith('i'), root: path.resolve(root ?? '.') };
 });
+const profileDir = option('--cpu-prof');
 const databaseUrl = process.env.DATABASE_URL || null;
 const store = databaseUrl ? 'postgres' : 'sqlite';
 const settings = { seconds, gatewayConnections: 8 };
@@ -54,7 +56,8 @@ let floodAccount = 0;
 try {
   for (let i = 0; i < rounds; i++) {
     for (const v of i % 2 === 0 ? variants : [...variants].reverse()) {
-      const instance = await serve({ ...prepared, file: configFor(v) }, { root: v.root });
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=isolation-${i}-${v.name.replaceAll(/[:/.]/g, '_')}.cpuprofile`] : [];
+      const instance = await serve({ ...prepared, file: configFor(v) }, { root: v.root, nodeArgs });
       try {
         const pid = instance.child.pid;
         const run = generators[v.generator];

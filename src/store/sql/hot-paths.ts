@@ -57,11 +57,6 @@ function heldBy(family: TokenFamily, holder: RefreshTokenHolder): boolean {
   return family.subscriptionId === holder.subscriptionId && family.apiId === holder.apiId && family.authMethod === holder.authMethod;
 }
 
-/**
- * Why a rotation did not happen, from the presented token as read: another holder's token is
- * `unknown` (the caller learns nothing about it), a disabled user's is `not-usable` whether it was
- * consumed or not (no reuse verdict for a login that cannot continue anyway).
- */
 /** A new family's columns in the order both dialects' INSERTs list them. */
 export function familyValues(row: FamilyRow): HotValue[] {
   return [
@@ -85,6 +80,11 @@ export function auditValues(row: Selectable<AuditEventsTable>): HotValue[] {
   return [row.id, row.at, row.type, row.actor_user_id, row.user_id, row.application_id, row.subscription_id, row.api_id, row.family_id, row.ip, row.details];
 }
 
+/**
+ * Why a rotation did not happen, from the presented token as read: another holder's token is
+ * `unknown` (the caller learns nothing about it), a disabled user's is `not-usable` whether it was
+ * consumed or not (no reuse verdict for a login that cannot continue anyway).
+ */
 export function refusedRotation(row: PresentedTokenRow | undefined, holder: RefreshTokenHolder): RotationResult {
   if (!row) return { outcome: 'unknown' };
   const token = toRefreshTokenRecord(row);
