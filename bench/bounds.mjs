@@ -43,10 +43,8 @@ export const BOUNDS = {
   'refresh-sqlite': (r) =>
     `${SQLITE_REFRESH} Here ${fmt(r.sqliteSmall.families + r.sqliteSmall.refreshPool)} families: p50 ${fmt(r.sqliteSmall.refresh.p50)} ms; ` +
     `the requests still queued when the load stopped took ${fmt(r.sqliteSmall.refresh.drainSeconds)} s to drain. ` +
-    `Gatehouse spent ${fmt(r.sqliteSmall.refresh.serverCpuMicrosPerRequest)} µs of CPU per refresh here; bench/ab.mjs, each build in a fresh process per round ` +
-    '(2026-11-30, 3 interleaved rounds of 15,000 refreshes, right after the run of 06:05), measured 241 µs at 3a7de82 (4,306/s in its full run), 219 µs ' +
-    'with this session\'s store changes and 201 µs with the vendored dependencies too: the two harnesses disagree, the A/B shows no regression, and what ' +
-    'made the long-lived process of the full run dearer per refresh is not found yet.',
+    `Gatehouse spent ${fmt(r.sqliteSmall.refresh.serverCpuMicrosPerRequest)} µs of CPU per refresh here. The same build measured 5,450 and 5,994/s in ` +
+    'two full runs on a quiet machine (2026-11-30), and 2,719/s in one the day before on a busy one: the figure follows the machine\'s load.',
   'refresh-postgres': (r) => {
     const p = r.postgresSmall.refresh;
     return (
@@ -79,7 +77,12 @@ export const BOUNDS = {
       'SCHED_IDLE (idle p99 3.7–6.6 ms). What still delays the gateway is the work a password grant does at the gateway\'s own priority: on the event loop ' +
       "(HTTP parsing, the client check, the brute-force counters, pg's query path, the answer: ~2.8 ms of CPU per grant, bench/password-cpu.mjs), in " +
       "PostgreSQL's backends (~1.5 ms per grant, three statements) and in the flood's load generator (~1 ms per grant), all on the same 2 vCPUs as the " +
-      'gateway, its upstream and its load generator. ' +
+      'gateway, its upstream and its load generator. On SQLite the login\'s commit runs on the event loop too, and so does the WAL checkpoint that ' +
+      'some commits start: a CPU profile of one round (bench/isolation-ab.mjs --cpu-prof, bench/profile-summary.mjs --stalls, 2026-11-30, p99 ' +
+      '2.5 ms idle, 7.1 ms under the flood) has, in 9 s of flood, about 15 stretches of 10 ms or more in which the event loop never went idle, two of ' +
+      'them with 25 and 37 ms between samples inside better-sqlite3: the checkpoint\'s fsyncs (strace of the same scenario: 27 ms for the WAL\'s). ' +
+      'Checkpoints on a worker thread of their own (branch wip/sqlite-checkpoint-thread) cut the flood\'s p99 from 33.0, 9.2, 8.0, 24.6 ms to ' +
+      '10.3, 6.4, 8.1, 5.1 ms in 4 interleaved rounds (ratio 7.1 -> 4.0, medians), but are not finished (see the refresh at 1,000,000 families). ' +
       (iso.underFlood.lagMs ? "The gateway's requests arrive at a steady rate (bench/lib/paced.mjs)." : "This run's gateway requests came from autocannon's overallRate.")
     );
   },
@@ -95,13 +98,24 @@ export const BOUNDS = {
       "histogram's observe, which hashes its label values on every call even for a pre-bound child); since then the gateway's counts and latency " +
       'histogram are plain numbers on the hot path (src/observability/plain-histogram.ts: a bucket search and three additions), copied into ' +
       "prom-client's exposition when Prometheus scrapes, so prom-client's observe no longer runs per proxied request. What remains between the medians is " +
-      "within the spread of the pairs on this shared machine (the load average in the section): repeat with `node bench/run.mjs --metrics-cost`."
+      'within the spread of the pairs on this shared machine (the load average in the section): six fresh processes of one build, metrics on, spent ' +
+      '92 to 109 µs per request (2026-11-30), and two runs of 5 pairs each measured 0.79 and 0.93 where 9 pairs then measured 0.99; repeat with ' +
+      "`node bench/run.mjs --metrics-cost`."
     );
   },
-  'scale-refresh-SQLite': (r) => `${SQLITE_REFRESH} With ${fmt(r.sqliteLarge.families)} families a refresh takes ${fmt(r.sqliteLarge.refresh.p50)} ms (p50).`,
+  'scale-refresh-SQLite': (r) =>
+    `${SQLITE_REFRESH} With ${fmt(r.sqliteLarge.families)} families a refresh takes ${fmt(r.sqliteLarge.refresh.p50)} ms (p50). ` +
+    'Where the extra time goes, the store alone (20,000 rotations, 16 callers, strace -c, 2026-11-30): at 1,000,000 families 9.4 preads and 14.1 ' +
+    'pwrites per rotation and 8.3 ms per checkpoint fsync, against 4.0, 10.8 and 4.6 ms at 130,000: the token tables\' indexes on random keys ' +
+    '(token_hash, family_id) outgrow SQLite\'s 2 MB page cache, so a rotation reads pages back from the OS and dirties leaves spread over a larger ' +
+    'file, and the checkpoints that copy them back run on the event loop. Tried: mmap_size 1 GiB (84–86 against 85–97 µs per rotation, but every ' +
+    'page it touches counts in the RSS, and the spread gateway run touches them all), cache_size 32 MiB with it (92–98 µs: worse), checkpoints on a ' +
+    'worker thread of their own (branch wip/sqlite-checkpoint-thread: +15% rotations/s at the store, but a PASSIVE checkpoint never catches up with ' +
+    'a writer that never pauses, so the WAL never restarts: 3.1 GB in 18 s; unfinished).',
   'scale-refresh-PostgreSQL': () =>
     'PostgreSQL runs the same IN subquery as a nested loop through the primary key (EXPLAIN ANALYZE at 200,000 families: 0.1 ms), so N is not what ' +
-    'differs; the PostgreSQL figures move between runs on this shared machine (an earlier full run had this ratio at 1.38).',
+    'differs; the PostgreSQL figures move between runs on this shared machine (this ratio was 1.38 in an earlier full run, and 1.05 and 0.68 in two ' +
+    'full runs of one build on 2026-11-30).',
   'scale-gateway-SQLite': (r) =>
     `Gatehouse's CPU per request rose from ${fmt((r.sqliteLarge.scale?.small ?? r.sqliteSmall).gateway.serverCpuMicrosPerRequest)} to ${fmt((r.sqliteLarge.scale?.large ?? r.sqliteLarge).gateway.serverCpuMicrosPerRequest)} µs. ` +
     'The token cache trusts an entry for 1 s (gateway.tokenCache.ttlMs), so each of the 1,000 tokens is read from the store again every second ' +
