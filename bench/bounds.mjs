@@ -10,7 +10,8 @@ const SQLITE_REFRESH =
   'only after that COMMIT: about 10 rotations per commit at 16 connections. A COMMIT per refresh had appended about nine pages to ' +
   'the WAL (the token tables\' B-trees and their primary key, family_id and expires_at indexes) and every ~110 refreshes a ' +
   'checkpoint copied 1,000 pages back: 26 pwrites per refresh, 12 per rotation in batches of 16. The savepoints\' journal is kept ' +
-  'in memory (temp_store = MEMORY; on file it cost a pwrite per page past 64 KiB) and the WAL is checkpointed every 10,000 pages. ' +
+  'in memory (temp_store = MEMORY; on file it cost a pwrite per page past 64 KiB). Since 2026-11-30 checkpoints run on a thread of their own ' +
+  '(src/store/sqlite-checkpointer.ts), every 500 ms, with a short finishing one on the event loop once the WAL holds 10,000 pages. ' +
   'Measured with synchronous = NORMAL in WAL mode, as before: an answered refresh survives a crash of the process; a power loss ' +
   'can lose those since the last checkpoint. What the profile shows now: the rotation (COMMIT, savepoints, statements: ~31% of ' +
   'the samples; 37% before, at twice the CPU per refresh), socket writes (writev, ~9%), the client lookup (~4%), Fastify (~4%). Tried and dropped: ' +

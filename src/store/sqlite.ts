@@ -5,10 +5,13 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './sql/database.js';
 import { migrateToLatest } from './sql/migrations.js';
 import { sqliteHotPaths } from './sql/sqlite-hot-paths.js';
+import { startCheckpointer, type CheckpointSettings } from './sqlite-checkpointer.js';
 import { createSqlStore } from './sql/sql-store.js';
 import type { Store } from './store.js';
 
 export const SQLITE_FILE_NAME = 'gatehouse.db';
+/** Held exclusively for the life of the process that has the store open (lockDataDir). */
+export const SQLITE_LOCK_FILE_NAME = 'gatehouse.lock';
 
 export class StoreInUseError extends Error {
   readonly code = 'store_in_use';
@@ -24,6 +27,8 @@ export interface SqliteStoreOptions {
   readonly migrate?: boolean;
   /** Told about a data directory that others may read (the store opens anyway). */
   readonly onWarning?: (message: string, details: Readonly<Record<string, unknown>>) => void;
+  /** When and how often the checkpoint thread runs (sqlite-checkpointer.ts); tests shorten them. */
+  readonly checkpoints?: CheckpointSettings;
 }
 
 const OWNER_ONLY_FILE = 0o600;
@@ -55,19 +60,45 @@ function warnIfOthersCanRead(dataDir: string, onWarning: SqliteStoreOptions['onW
 }
 
 /**
- * Opens the embedded store: one file in the data directory, WAL journal, and an exclusive lock
- * held for the life of the process, so that a second Gatehouse on the same directory refuses to
- * start instead of corrupting single-use guarantees that assume one writer.
+ * One process at a time: a second Gatehouse on the same directory would break what assumes one
+ * writer (the token cache, the group commit). The lock is a small database of its own, held with
+ * an exclusive lock until close: the store's file cannot hold it, because the checkpoint thread
+ * (sqlite-checkpointer.ts) needs a second connection to it.
+ */
+function lockDataDir(dataDir: string): BetterSqlite3.Database {
+  const file = path.join(dataDir, SQLITE_LOCK_FILE_NAME);
+  createPrivately(file);
+  const lock = new BetterSqlite3(file);
+  try {
+    lock.pragma('busy_timeout = 0');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    // A write takes the exclusive lock; EXCLUSIVE locking mode keeps it until close.
+    lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, since INTEGER NOT NULL)');
+    lock.transaction(() => {
+      lock.exec('DELETE FROM holder');
+      lock.prepare('INSERT INTO holder (pid, since) VALUES (?, ?)').run(process.pid, Date.now());
+    }).immediate();
+    return lock;
+  } catch (error) {
+    lock.close();
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new StoreInUseError(path.join(dataDir, SQLITE_FILE_NAME));
+    throw error;
+  }
+}
+
+/**
+ * Opens the embedded store: one file in the data directory, WAL journal, and the directory's lock
+ * (lockDataDir) held for the life of the process, so that a second Gatehouse on the same
+ * directory refuses to start instead of corrupting single-use guarantees that assume one writer.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   mkdirSync(options.dataDir, { recursive: true, mode: OWNER_ONLY_DIR });
   warnIfOthersCanRead(options.dataDir, options.onWarning);
+  const lock = lockDataDir(options.dataDir);
   const file = path.join(options.dataDir, SQLITE_FILE_NAME);
   createPrivately(file);
   const sqlite = new BetterSqlite3(file);
   try {
-    sqlite.pragma('busy_timeout = 0');
-    sqlite.pragma('locking_mode = EXCLUSIVE');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     sqlite.pragma('foreign_keys = ON');
@@ -75,28 +106,33 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     // journal spilled to a temporary file past 64 KiB: a pwrite per page it first touched
     // (subjournalPageIfRequired, 8% of a store-level profile). In memory it costs a copy.
     sqlite.pragma('temp_store = MEMORY');
-    // Checkpoint every 10,000 WAL pages (~40 MB) instead of 1,000: a checkpoint copies each page
-    // once however often it changed, and a refresh dirties about nine. Durability is unchanged
-    // at this synchronous level: a commit is in the WAL file when it returns (a process crash
-    // loses nothing); the WAL is fsynced at each checkpoint, so under load a power loss can take
-    // the commits since the last checkpoint (under a second at 4,000 refreshes/s) or since the
-    // kernel's writeback, whichever is shorter.
-    sqlite.pragma('wal_autocheckpoint = 10000');
-    // The first write takes the exclusive lock; EXCLUSIVE locking mode keeps it until close.
-    sqlite.exec('BEGIN IMMEDIATE; COMMIT');
   } catch (error) {
     sqlite.close();
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw new StoreInUseError(file);
+    lock.close();
     throw error;
   }
+  // Durability is that of synchronous = NORMAL: a commit is in the WAL file when it returns (a
+  // process crash loses nothing); the WAL is fsynced at each checkpoint, so a power loss can take
+  // the commits since the last one (half a second, or the kernel's writeback, whichever is shorter).
+  const checkpointer = startCheckpointer(sqlite, file, options.onWarning, options.checkpoints);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // The checkpoint thread's connection closes first: the store's, then the last one, checkpoints
+  // what is left and removes the WAL.
+  const close = async () => {
+    try {
+      await checkpointer.close();
+      await db.destroy();
+    } finally {
+      lock.close();
+    }
+  };
   if (options.migrate !== false) {
     try {
       await migrateToLatest(db as Kysely<unknown>);
     } catch (error) {
-      await db.destroy();
+      await close();
       throw error;
     }
   }
-  return createSqlStore('sqlite', db, sqliteHotPaths(sqlite, db));
+  return { ...createSqlStore('sqlite', db, sqliteHotPaths(sqlite, db)), close };
 }

@@ -75,7 +75,7 @@ export function sqliteHotPaths(sqlite: BetterSqlite3.Database, db: Kysely<Databa
   // that throws is rolled back alone and the others of its batch still commit.
   const rotate = sqlite.transaction((presented: string, next: TokenPair, now: number, holder: RefreshTokenHolder): RotationResult => {
     // RFC 9700 §4.14.2: one statement decides who consumes the token; SQLite serialises writers
-    // (and this process is the only one: the file is locked exclusively).
+    // (and this process is the only one: it holds the data directory's lock, sqlite.ts).
     const consumed = prepared(SQL.consume).get(
       now,
       next.refreshToken.hash,
