@@ -78,12 +78,12 @@ export const BOUNDS = {
       'SCHED_IDLE (idle p99 3.7–6.6 ms). What still delays the gateway is the work a password grant does at the gateway\'s own priority: on the event loop ' +
       "(HTTP parsing, the client check, the brute-force counters, pg's query path, the answer: ~2.8 ms of CPU per grant, bench/password-cpu.mjs), in " +
       "PostgreSQL's backends (~1.5 ms per grant, three statements) and in the flood's load generator (~1 ms per grant), all on the same 2 vCPUs as the " +
-      'gateway, its upstream and its load generator. On SQLite the login\'s commit runs on the event loop too, and so does the WAL checkpoint that ' +
-      'some commits start: a CPU profile of one round (bench/isolation-ab.mjs --cpu-prof, bench/profile-summary.mjs --stalls, 2026-11-30, p99 ' +
-      '2.5 ms idle, 7.1 ms under the flood) has, in 9 s of flood, about 15 stretches of 10 ms or more in which the event loop never went idle, two of ' +
-      'them with 25 and 37 ms between samples inside better-sqlite3: the checkpoint\'s fsyncs (strace of the same scenario: 27 ms for the WAL\'s). ' +
-      'Checkpoints on a worker thread of their own (branch wip/sqlite-checkpoint-thread) cut the flood\'s p99 from 33.0, 9.2, 8.0, 24.6 ms to ' +
-      '10.3, 6.4, 8.1, 5.1 ms in 4 interleaved rounds (ratio 7.1 -> 4.0, medians), but are not finished (see the refresh at 1,000,000 families). ' +
+      'gateway, its upstream and its load generator. On SQLite the login\'s commit runs on the event loop too, and until 2026-11-30 so did the WAL ' +
+      'checkpoint that some commits started: a CPU profile of one round then (bench/isolation-ab.mjs --cpu-prof, bench/profile-summary.mjs --stalls, ' +
+      'p99 2.5 ms idle, 7.1 ms under the flood) had, in 9 s of flood, about 15 stretches of 10 ms or more in which the event loop never went idle, ' +
+      'two of them with 25 and 37 ms between samples inside better-sqlite3: the checkpoint\'s fsyncs (strace of the same scenario: 27 ms for the ' +
+      'WAL\'s). Checkpoints now run on a thread of their own (src/store/sqlite-checkpointer.ts): in bench/isolation-ab.mjs, 4 interleaved rounds ' +
+      'each, the flood\'s p99 went from 10.4 to 6.0 ms (medians; ratio to idle 6.9 -> 3.6). ' +
       (iso.underFlood.lagMs ? "The gateway's requests arrive at a steady rate (bench/lib/paced.mjs)." : "This run's gateway requests came from autocannon's overallRate.")
     );
   },
@@ -109,10 +109,9 @@ export const BOUNDS = {
     'Where the extra time goes, the store alone (20,000 rotations, 16 callers, strace -c, 2026-11-30): at 1,000,000 families 9.4 preads and 14.1 ' +
     'pwrites per rotation and 8.3 ms per checkpoint fsync, against 4.0, 10.8 and 4.6 ms at 130,000: the token tables\' indexes on random keys ' +
     '(token_hash, family_id) outgrow SQLite\'s 2 MB page cache, so a rotation reads pages back from the OS and dirties leaves spread over a larger ' +
-    'file, and the checkpoints that copy them back run on the event loop. Tried: mmap_size 1 GiB (84–86 against 85–97 µs per rotation, but every ' +
-    'page it touches counts in the RSS, and the spread gateway run touches them all), cache_size 32 MiB with it (92–98 µs: worse), checkpoints on a ' +
-    'worker thread of their own (branch wip/sqlite-checkpoint-thread: +15% rotations/s at the store, but a PASSIVE checkpoint never catches up with ' +
-    'a writer that never pauses, so the WAL never restarts: 3.1 GB in 18 s; unfinished).',
+    'file (those figures were taken while the checkpoints still ran on the event loop; they now run on a thread of their own). Tried: mmap_size ' +
+    '1 GiB (84–86 against 85–97 µs per rotation, but every page it touches counts in the RSS, and the spread gateway run touches them all), ' +
+    'cache_size 32 MiB with it (92–98 µs: worse).',
   'scale-refresh-PostgreSQL': () =>
     'PostgreSQL runs the same IN subquery as a nested loop through the primary key (EXPLAIN ANALYZE at 200,000 families: 0.1 ms), so N is not what ' +
     'differs; the PostgreSQL figures move between runs on this shared machine (this ratio was 1.38 in an earlier full run, and 1.05 and 0.68 in two ' +
