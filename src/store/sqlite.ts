@@ -96,8 +96,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   warnIfOthersCanRead(options.dataDir, options.onWarning);
   const lock = lockDataDir(options.dataDir);
   const file = path.join(options.dataDir, SQLITE_FILE_NAME);
-  createPrivately(file);
-  const sqlite = new BetterSqlite3(file);
+  let sqlite: BetterSqlite3.Database;
+  try {
+    createPrivately(file);
+    sqlite = new BetterSqlite3(file);
+  } catch (error) {
+    lock.close();
+    throw error;
+  }
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
