@@ -101,7 +101,7 @@ export const BOUNDS = {
       "prom-client's exposition when Prometheus scrapes, so prom-client's observe no longer runs per proxied request. What remains between the medians is " +
       'within the spread of the pairs on this shared machine (the load average in the section): six fresh processes of one build, metrics on, spent ' +
       '92 to 109 µs per request (2026-11-30, the same number of garbage collections in each), and on 2026-11-30 the same code measured 0.79 and 0.93 ' +
-      'with 5 pairs, then 0.99, 0.98 and 0.92 with 9 pairs on SQLite and 1.01 and 0.95 on PostgreSQL. Telling a 3% cost apart from that spread takes ' +
+      'with 5 pairs, then 0.99, 0.98, 1.01 and 0.92 with 9 pairs on SQLite and 1.01, 0.99 and 0.95 on PostgreSQL. Telling a 3% cost apart from that spread takes ' +
       "more pairs than a full run has time for; repeat with `node bench/run.mjs --metrics-cost`."
     );
   },
