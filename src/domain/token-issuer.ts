@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiConfig } from '../config/config.js';
-import type { LoginGrant, NewAuditEvent, NewTokenFamily, TokenFamily, TokenPair, TokenStore, User } from '../store/store.js';
+import type { LoginGrant, NewAuditEvent, NewTokenFamily, TokenPair, TokenStore, User } from '../store/store.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { hashTokenValue, newTokenValue } from './token-values.js';
 
@@ -76,11 +76,6 @@ export function tokenResponse(minted: MintedTokens, scope: string): TokenRespons
   return scope === '' ? response : { ...response, scope };
 }
 
-export interface StartedLogin {
-  readonly family: TokenFamily;
-  readonly response: TokenResponse;
-}
-
 /** The record of a new login (token family) of `client` at `api`, whichever grant started it. */
 export function newFamily(
   login: { readonly api: ApiConfig; readonly authMethodId: string; readonly client: AuthenticatedClient; readonly now: number },
@@ -100,17 +95,17 @@ export function newFamily(
   };
 }
 
-/** A successful password grant: a new token family with its first pair, and its audit row (`audit`, given the family's id). */
+/** A successful password grant: a new token family with its first pair and its audit row (`audit`, given the family's id); the answer. */
 export async function startLogin(
   tokens: Pick<TokenStore, 'createFamily'>,
   login: { readonly api: ApiConfig; readonly authMethodId: string; readonly client: AuthenticatedClient; readonly user: User; readonly now: number },
   audit: (familyId: string) => NewAuditEvent,
-): Promise<StartedLogin> {
+): Promise<TokenResponse> {
   const { api, user, now } = login;
   const scope = fullScope(api);
   const sessionEnd = now + api.sessionLifetime * SECOND;
   const minted = mintTokens(api, now, sessionEnd);
   const input = newFamily(login, { grantType: 'password', userId: user.id, scope, expiresAt: sessionEnd });
-  const family = await tokens.createFamily(input, minted.pair, audit(input.id));
-  return { family, response: tokenResponse(minted, scope) };
+  await tokens.createFamily(input, minted.pair, audit(input.id));
+  return tokenResponse(minted, scope);
 }

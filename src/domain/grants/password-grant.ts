@@ -62,7 +62,7 @@ export const passwordGrant: Grant = {
       case 'accepted':
         break;
     }
-    const { response } = await startLogin(store.tokens, { api: context.api, authMethodId: context.authMethodId, client, user: check.user, now }, (familyId) =>
+    return startLogin(store.tokens, { api: context.api, authMethodId: context.authMethodId, client, user: check.user, now }, (familyId) =>
       tokenAuditEvent({
         type: AUDIT_EVENT.loginGranted,
         client,
@@ -73,6 +73,5 @@ export const passwordGrant: Grant = {
         details: { authMethod: context.authMethodId, grantType: 'password' },
       }),
     );
-    return response;
   },
 };

@@ -78,7 +78,6 @@ const NO_AUDIT_ROW: readonly HotValue[] = Array.from({ length: 11 }, () => null)
 /** Most rotations in one execution: bounds the statement's arrays and the rows it locks at once. */
 const MAX_ROTATIONS_PER_BATCH = 128;
 
-
 // A batch that fails as a whole on one rotation's row (SQLSTATE class 23: e.g. a new token's hash
 // already stored) or on a lock cycle with another process's batch (class 40: deadlock) is retried
 // one rotation per execution, so that the failure stays with its own caller. A failure of the

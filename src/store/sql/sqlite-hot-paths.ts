@@ -30,7 +30,6 @@ const SQL = {
   familyById: 'SELECT * FROM token_families WHERE id = ?',
 } as const;
 
-
 /** Bounds how long one group commit holds the event loop. */
 const MAX_ROTATIONS_PER_BATCH = 256;
 
