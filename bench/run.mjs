@@ -21,8 +21,9 @@ const smoke = flag('--smoke');
 // --bare reply-from|http-proxy|off: the bare proxy's kind (off: reply-from without a logger);
 // --cpu-prof DIR: Gatehouse and the bare proxy write V8 CPU profiles there (with --gateway-only,
 // of the gateway rounds alone); bench/profile-summary.mjs reads them.
-// --metrics-cost: only the gateway with metrics off and on (issue 15), on SQLite; merged into the
-// last full results (bench/results/latest.json), from which BENCHMARKS.md is written again.
+// --metrics-cost: only the gateway with metrics off and on (issue 15), on SQLite and, with
+// DATABASE_URL, PostgreSQL; merged into the last full results (bench/results/latest.json), from
+// which BENCHMARKS.md is written again.
 const metricsOnly = flag('--metrics-cost');
 const focus = flag('--focus') || flag('--gateway-only');
 const gatewayOnly = flag('--gateway-only'); // --focus without the password grant and isolation (for profiles)
@@ -40,7 +41,8 @@ const settings = {
   // Metrics off / on pairs, each in a fresh process. Identical processes differ by ±10% in CPU per
   // request on this machine (92–109 µs in six fresh processes of one build, 2026-11-30), which a
   // median of 5 did not average out against a 3% target (0.79 and 0.93 in two runs of one build).
-  metricsRounds: smoke ? 1 : 9,
+  // --pairs N sets it; --metrics-cost alone has the time for more (24 pairs, about 8 minutes).
+  metricsRounds: smoke ? 1 : Number(option('--pairs') ?? (metricsOnly ? 24 : 9)),
   argon2Seconds: smoke ? 1 : 4, // each raw argon2id run: the sweep, and each round between the password grants'
   passwordRounds: smoke ? 1 : 3, // password grant rounds, each followed by one of raw argon2id
   passwordRoundSeconds: smoke ? 1 : 5,
@@ -134,15 +136,19 @@ function mergeLevels(run) {
   };
 }
 
-/** --metrics-cost: one small SQLite store, the metrics rounds alone. */
+/** --metrics-cost: the metrics rounds alone, on a small SQLite store and (with DATABASE_URL) a small PostgreSQL one. */
 async function metricsCostOnly() {
-  const prepared = await prepareGatehouse({ store: 'sqlite', upstreamUrl: upstream.url, families: settings.smallFamilies });
-  try {
-    log('SQLite: gateway with metrics off and on, interleaved rounds in fresh processes');
-    return { store: 'sqlite', families: settings.smallFamilies, metricsCost: await metricsCost(settings, { prepared, upstream }) };
-  } finally {
-    await prepared.cleanup();
+  const run = {};
+  for (const store of settings.databaseUrl ? ['sqlite', 'postgres'] : ['sqlite']) {
+    const prepared = await prepareGatehouse({ store, databaseUrl: settings.databaseUrl, upstreamUrl: upstream.url, families: settings.smallFamilies });
+    try {
+      log(`${store}: gateway with metrics off and on, interleaved rounds in fresh processes`);
+      run[store] = { families: settings.smallFamilies, metricsCost: await metricsCost(settings, { prepared, upstream }) };
+    } finally {
+      await prepared.cleanup();
+    }
   }
+  return run;
 }
 
 /** The full run (or --focus): issue 12's scenarios on each store, the metrics cost on the small ones. */
@@ -214,8 +220,9 @@ if (outFile) {
   const merged = { ...last, metricsCostRun: { ...metricsCostRun, date: results.date, loadAverage: results.loadAverage, settings: results.settings, totalSeconds: results.totalSeconds } };
   writeFileSync(latestFile, `${JSON.stringify(merged, null, 2)}\n`);
   writeReport(merged, new URL('../BENCHMARKS.md', import.meta.url).pathname);
-  const m = metricsCostRun.metricsCost;
-  log(`metrics on / off: CPU per request ${m.cpuRatio} (pairs ${m.pairCpuRatios.join(', ')}), req/s ${m.ratio} (pairs ${m.pairRatios.join(', ')})`);
+  for (const [store, { metricsCost: m }] of Object.entries(metricsCostRun)) {
+    log(`${store}: metrics on / off, CPU per request: lower quartiles ${m.cpuQuartileRatio} (95% ${m.cpuQuartileRatioInterval.join('–')}), medians ${m.cpuRatio}; req/s ${m.ratio}`);
+  }
   log('wrote bench/results/latest.json and BENCHMARKS.md');
 } else if (smoke) {
   const file = path.join(os.tmpdir(), `gatehouse-bench-smoke-${process.pid}.json`);
