@@ -11,12 +11,21 @@ const SQLITE_REFRESH =
   'the WAL (the token tables\' B-trees and their primary key, family_id and expires_at indexes) and every ~110 refreshes a ' +
   'checkpoint copied 1,000 pages back: 26 pwrites per refresh, 12 per rotation in batches of 16. The savepoints\' journal is kept ' +
   'in memory (temp_store = MEMORY; on file it cost a pwrite per page past 64 KiB). Since 2026-11-30 checkpoints run on a thread of their own ' +
-  '(src/store/sqlite-checkpointer.ts), every 500 ms, with a short finishing one on the event loop once the WAL holds 10,000 pages. ' +
+  '(src/store/sqlite-checkpointer.ts), every 500 ms, each followed by an fsync of the database file, with a short finishing one on the event loop ' +
+  'once the WAL holds 10,000 pages. ' +
   'Measured with synchronous = NORMAL in WAL mode, as before: an answered refresh survives a crash of the process; a power loss ' +
   'can lose those since the last checkpoint. What the profile shows now: the rotation (COMMIT, savepoints, statements: ~31% of ' +
   'the samples; 37% before, at twice the CPU per refresh), socket writes (writev, ~9%), the client lookup (~4%), Fastify (~4%). Tried and dropped: ' +
   'WITHOUT ROWID token tables (the store alone, 16 callers: 104 -> 145 µs per rotation; rows ordered by a random hash split more ' +
   'pages than the rowid tables\' appends), a larger cache_size (no gain at 60,000 families).';
+
+/** A store's metrics cost: the --metrics-cost run's if it has one for the store, else the full run's. */
+export function metricsCostOf(r, key) {
+  const own = r.metricsCostRun;
+  const store = key === 'sqliteSmall' ? 'sqlite' : 'postgres';
+  // Before 2026-11-30 a --metrics-cost run was SQLite only, its figures at the top level.
+  return own?.[store]?.metricsCost ?? (store === 'sqlite' ? own?.metricsCost : undefined) ?? r[key]?.metricsCost;
+}
 
 export const BOUNDS = {
   password: (r, key) => {
@@ -88,35 +97,51 @@ export const BOUNDS = {
     );
   },
   'isolation-delivered': (r, key) => BOUNDS.isolation(r, key),
-  // Issue 15. The profile figures are from one run of each (8 s, 32 connections, after 4 s of warm-up) on 2026-11-29, load average ~12.
-  // A --metrics-cost run is SQLite only; the PostgreSQL target is always the full run's.
+  // Issue 15.
   'metrics-cost': (r, key) => {
-    const cost = (key === 'sqliteSmall' ? r.metricsCostRun?.metricsCost : undefined) ?? r[key]?.metricsCost;
+    const cost = metricsCostOf(r, key);
+    const interval = cost.cpuQuartileRatioInterval ? ` (95% interval ${cost.cpuQuartileRatioInterval.map((v) => v.toFixed(2)).join('–')})` : '';
     return (
-      `the rounds' pairs are ${cost.pairCpuRatios.map((v) => v.toFixed(2)).join(', ')} (Gatehouse ${fmt(cost.metricsOff.cpuMicrosPerRequest.server)} µs per request off, ` +
-      `${fmt(cost.metricsOn.cpuMicrosPerRequest.server)} on), but the metrics' own code does not account for that difference: timed alone it is ` +
-      `${fmt(cost.hotPathNanosPerRequest)} ns per request. A CPU profile taken before this run put prom-client at 1.0% of the samples (most of it the ` +
-      "histogram's observe, which hashes its label values on every call even for a pre-bound child); since then the gateway's counts and latency " +
-      'histogram are plain numbers on the hot path (src/observability/plain-histogram.ts: a bucket search and three additions), copied into ' +
-      "prom-client's exposition when Prometheus scrapes, so prom-client's observe no longer runs per proxied request. What remains between the medians is " +
-      'within the spread of the pairs on this shared machine (the load average in the section): six fresh processes of one build, metrics on, spent ' +
-      '92 to 109 µs per request (2026-11-30, the same number of garbage collections in each), and on 2026-11-30 the same code measured 0.79 and 0.93 ' +
-      'with 5 pairs, then 0.99, 0.98, 1.01 and 0.92 with 9 pairs on SQLite and 1.01, 0.99 and 0.95 on PostgreSQL. Telling a 3% cost apart from that spread takes ' +
-      "more pairs than a full run has time for; repeat with `node bench/run.mjs --metrics-cost`."
+      `over ${cost.pairCpuRatios.length} processes of each side the lower quartiles' ratio is ${(cost.cpuQuartileRatio ?? cost.cpuRatio).toFixed(2)}${interval} and the ` +
+      `medians' ${cost.cpuRatio.toFixed(2)} (Gatehouse ${fmt(cost.metricsOff.cpuMicrosPerRequest.server)} µs per request off, ${fmt(cost.metricsOn.cpuMicrosPerRequest.server)} on), ` +
+      `but the metrics' own code does not account for a difference of that size: timed alone it is ${fmt(cost.hotPathNanosPerRequest)} ns per request. ` +
+      "A CPU profile before 2026-11-30 put prom-client at 1.0% of the samples (most of it the histogram's observe, which hashes its label values on " +
+      "every call even for a pre-bound child); since then the gateway's counts and latency histogram are plain numbers on the hot path " +
+      "(src/observability/plain-histogram.ts: a bucket search and three additions), copied into prom-client's exposition when Prometheus scrapes. " +
+      'Fresh processes of one build differ by ±10% in CPU per request on this shared machine (75 to 122 µs in one run of 24), so a full run\'s 9 ' +
+      'pairs cannot tell a 3% cost apart; `node bench/run.mjs --metrics-cost` runs 24 (on 2026-11-30: lower quartiles 1.01, 95% interval ' +
+      '0.96–1.04; medians 0.975; with 8 pairs earlier that day: 0.97 and 0.96). Pinning Gatehouse to one CPU and the load ' +
+      'generator and upstream to the other (taskset) made the spread worse (74 to 126 µs in 16 processes).'
     );
   },
   'scale-refresh-SQLite': (r) =>
     `${SQLITE_REFRESH} With ${fmt(r.sqliteLarge.families)} families a refresh takes ${fmt(r.sqliteLarge.refresh.p50)} ms (p50). ` +
-    'Where the extra time goes, the store alone (20,000 rotations, 16 callers, strace -c, 2026-11-30): at 1,000,000 families 9.4 preads and 14.1 ' +
-    'pwrites per rotation and 8.3 ms per checkpoint fsync, against 4.0, 10.8 and 4.6 ms at 130,000: the token tables\' indexes on random keys ' +
-    '(token_hash, family_id) outgrow SQLite\'s 2 MB page cache, so a rotation reads pages back from the OS and dirties leaves spread over a larger ' +
-    'file (those figures were taken while the checkpoints still ran on the event loop; they now run on a thread of their own). Tried: mmap_size ' +
+    'Where the extra time goes, the store alone (bench/store-rotation.mjs, 20,000 rotations spread over 1,000,000 families against 20,000 families, ' +
+    '16 callers, perf record -g of the event loop\'s thread, 2026-11-30): writing WAL frames 30% of its samples against 27% (a third of it the kernel ' +
+    'zeroing new blocks of a WAL that grows longer before it starts over), reading database pages back from the OS 11–14% against under 1% (the ' +
+    'token tables\' indexes on random keys, token_hash and family_id, outgrow SQLite\'s 2 MB page cache), B-tree searches 16% against 8%, and the ' +
+    'checkpoint that finishes each WAL cycle on the event loop 9.5% against 1.8%. That last one was also the longest stall of the event loop: a ' +
+    'PASSIVE checkpoint that does not reach the end of the WAL does not sync the database file, so the finishing checkpoint\'s fsync (strace: ' +
+    'ftruncate and fsync of the 950 MB file, 66–98 ms) wrote back every page the checkpoint thread had copied in the cycle. Since 2026-11-30 that ' +
+    'thread syncs the database file after each of its checkpoints and catches up with a few more before asking the event loop to finish ' +
+    '(src/store/sqlite-checkpoint-worker.ts): the longest event-loop stall in a run of 40,000 rotations went from 355–444 ms to 59–132 ms at ' +
+    '1,000,000 families (4 interleaved rounds each; 9,885 against 8,802 rotations/s) and from 40–61 ms to 15–34 ms at 40,000 (6 rounds; ' +
+    '16,614 against 17,719/s, the fsyncs\' writing now counted in the process instead of the kernel\'s flusher threads). Tried: mmap_size ' +
     '1 GiB (84–86 against 85–97 µs per rotation, but every page it touches counts in the RSS, and the spread gateway run touches them all), ' +
-    'cache_size 32 MiB with it (92–98 µs: worse).',
-  'scale-refresh-PostgreSQL': () =>
-    'PostgreSQL runs the same IN subquery as a nested loop through the primary key (EXPLAIN ANALYZE at 200,000 families: 0.1 ms), so N is not what ' +
-    'differs; the PostgreSQL figures move between runs on this shared machine (this ratio was 1.38 in an earlier full run, and 1.05 and 0.68 in two ' +
-    'full runs of one build on 2026-11-30).',
+    'cache_size 32 MiB with it (92–98 µs: worse); not tried: 32-byte BLOB token hashes instead of 64-character hex (smaller index leaves, ' +
+    'though a rotation would touch as many of them), which needs a migration on both stores.',
+  'scale-refresh-PostgreSQL': (r) => {
+    const pairs = r.postgresLarge.scale
+      ? r.postgresLarge.scale.large.refresh.rounds.map((k, i) => (k.perSecond / r.postgresLarge.scale.small.refresh.rounds[i].perSecond).toFixed(2)).join(', ')
+      : '–';
+    return (
+      `this run's rounds, large / small: ${pairs}. PostgreSQL runs the rotation's lookups as nested loops through the primary keys (EXPLAIN ANALYZE ` +
+      'at 200,000 families: 0.1 ms), so the plan does not change with N. Not profiled yet; the likely cost is the pages a rotation dirties: at ' +
+      "1,000,000 families its index leaves (token_hash and family_id of both token tables) are spread over tables far larger than PostgreSQL's " +
+      '128 MB of shared buffers, read back from the OS and, after each checkpoint, written whole into the WAL on their first change (full_page_writes). ' +
+      'Earlier full runs gave 1.38, 1.05 and 0.68, with the small store\'s rounds always first.'
+    );
+  },
   'scale-gateway-SQLite': (r) =>
     `Gatehouse's CPU per request rose from ${fmt((r.sqliteLarge.scale?.small ?? r.sqliteSmall).gateway.serverCpuMicrosPerRequest)} to ${fmt((r.sqliteLarge.scale?.large ?? r.sqliteLarge).gateway.serverCpuMicrosPerRequest)} µs. ` +
     'The token cache trusts an entry for 1 s (gateway.tokenCache.ttlMs), so each of the 1,000 tokens is read from the store again every second ' +
