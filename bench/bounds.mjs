@@ -109,8 +109,8 @@ export const BOUNDS = {
       "every call even for a pre-bound child); since then the gateway's counts and latency histogram are plain numbers on the hot path " +
       "(src/observability/plain-histogram.ts: a bucket search and three additions), copied into prom-client's exposition when Prometheus scrapes. " +
       'Fresh processes of one build differ by ±10% in CPU per request on this shared machine (75 to 122 µs in one run of 24), so a full run\'s 9 ' +
-      'pairs cannot tell a 3% cost apart; `node bench/run.mjs --metrics-cost` runs 24 (on 2026-11-30: lower quartiles 1.01, 95% interval ' +
-      '0.96–1.04; medians 0.975; with 8 pairs earlier that day: 0.97 and 0.96). Pinning Gatehouse to one CPU and the load ' +
+      'pairs cannot tell a 3% cost apart; `node bench/run.mjs --metrics-cost` runs 24 per store (on 2026-11-30, lower quartiles and medians: ' +
+      'SQLite 1.01 and 0.975, then 1.00 and 0.99; PostgreSQL 1.01 and 1.01; with 8 pairs earlier that day, SQLite 0.97 and 0.96). Pinning Gatehouse to one CPU and the load ' +
       'generator and upstream to the other (taskset) made the spread worse (74 to 126 µs in 16 processes).'
     );
   },
