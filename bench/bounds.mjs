@@ -73,7 +73,10 @@ export const BOUNDS = {
       `(the upstream ${fmt(g.gatehouse.cpuMicrosPerRequest.upstream)} µs, the load generator ${fmt(g.gatehouse.cpuMicrosPerRequest.loadGenerator)} µs per request, on the same ` +
       `${r.machine.cores} cores). What Gatehouse adds per request is the bearer check (SHA-256 of the token, the cache lookup), the plan lookup, ` +
       "the upstream headers (hop-by-hop filtering, X-Forwarded-*, seven identity headers) and the proxy route's path check around reply-from; " +
-      'see "Why the earlier gateway figures disagree" for the profile.'
+      'see "Why the earlier gateway figures disagree" for the profile. The gateway rounds use one Gatehouse process, one draw from a spread of ' +
+      '±10% between fresh processes on this machine: the same code measured 1.02 and 0.90 in two full runs on 2026-11-30, and an A/B of the ' +
+      "builds before and after that day's checkpoint change (bench/ab.mjs, SQLite, 4 interleaved rounds of fresh processes) 88.5 against 86.5 µs " +
+      'per request.'
     );
   },
   isolation: (r, key) => {
@@ -136,10 +139,12 @@ export const BOUNDS = {
       : '–';
     return (
       `this run's rounds, large / small: ${pairs}. PostgreSQL runs the rotation's lookups as nested loops through the primary keys (EXPLAIN ANALYZE ` +
-      'at 200,000 families: 0.1 ms), so the plan does not change with N. Not profiled yet; the likely cost is the pages a rotation dirties: at ' +
-      "1,000,000 families its index leaves (token_hash and family_id of both token tables) are spread over tables far larger than PostgreSQL's " +
-      '128 MB of shared buffers, read back from the OS and, after each checkpoint, written whole into the WAL on their first change (full_page_writes). ' +
-      'Earlier full runs gave 1.38, 1.05 and 0.68, with the small store\'s rounds always first.'
+      'at 200,000 families: 0.1 ms), so the plan does not change with N. What does (bench/postgres-wal.mjs, 2026-11-30, rounds of 5 s): at ' +
+      '1,000,000 families a refresh reads 1.7–2.0 blocks from the OS against 0.1–0.16 (the token tables\' index leaves outgrow 128 MB of shared ' +
+      'buffers) and, in the first rounds after a checkpoint, writes 1.44 then 0.52 then 0.22 full-page images into the WAL (9.9, 4.5, 2.8 KB of ' +
+      'WAL per refresh against 3.2, 1.8, 1.8 KB). Until 2026-11-30 the bench measured right after loading the million families, while autovacuum ' +
+      'went over every new page and the load\'s checkpoint ran: 0.77 then (and 1.38, 1.05, 0.68 in earlier runs); the bench now vacuums and ' +
+      'checkpoints after the load, as a store that has lived with its families would have been.'
     );
   },
   'scale-gateway-SQLite': (r) =>

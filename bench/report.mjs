@@ -50,8 +50,8 @@ export function evaluateTargets(r) {
 }
 
 /**
- * Issue 15's metrics cost per store: [name, id, date, load average, figures]. A --metrics-cost run
- * (results.metricsCostRun) is newer than the full run it was merged into.
+ * Issue 15's metrics cost per store: [name, id, date, load average, figures]. The last
+ * --metrics-cost run (results.metricsCostRun) has more pairs than a full run's, so it wins.
  */
 function metricsCosts(r) {
   const own = r.metricsCostRun;
@@ -298,7 +298,12 @@ export function renderReport(r) {
     '`node bench/ab.mjs --roots DIR,DIR,bare [--scenario gateway|refresh] [--rounds N] [--requests N] [--level warn|info] [--cpu-prof DIR]`:',
     'builds (and the bare proxy) compared by CPU µs per request, each in its own process per round, interleaved, medians: the figure',
     'that a shared machine distorts least.',
-    '`node bench/run.mjs --metrics-cost`: only the metrics cost, on SQLite (a few minutes), merged into the last results and this page.',
+    '`node bench/run.mjs --metrics-cost [--pairs N]`: only the metrics cost, 24 pairs on SQLite and (with `DATABASE_URL`) PostgreSQL (about 16',
+    'minutes), merged into the last results and this page; a full run keeps the last one.',
+    '`node bench/store-rotation.mjs --roots DIR,DIR [--count N] [--families N] [--rounds N]`: the SQLite store alone, refresh rotations per',
+    "build: CPU µs per rotation, rotations/s and the event loop's longest stall.",
+    '`DATABASE_URL=… node bench/postgres-wal.mjs [--families 1000,1000000]`: refresh grants against PostgreSQL with few and many families:',
+    'WAL records, full-page images, WAL bytes and shared-buffer misses per refresh.',
     '',
   );
   return { markdown: lines.join('\n'), targets };

@@ -231,6 +231,9 @@ if (outFile) {
 } else {
   const dir = new URL('./results/', import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
+  // The last --metrics-cost run (24 pairs a store, against a full run's 9) stays, with its date.
+  const last = existsSync(latestFile) ? JSON.parse(readFileSync(latestFile, 'utf8')) : {};
+  if (last.metricsCostRun) results.metricsCostRun = last.metricsCostRun;
   writeFileSync(latestFile, `${JSON.stringify(results, null, 2)}\n`);
   const report = writeReport(results, new URL('../BENCHMARKS.md', import.meta.url).pathname);
   for (const t of report.targets) log(`${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.name}: ${t.value} (target ${t.target})`);
