@@ -16,7 +16,6 @@ const db = new BetterSqlite3(file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 db.pragma('wal_autocheckpoint = 0');
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-const walLength = (): number => (checkpoint.get() as { busy: number; log: number; checkpointed: number }).log;
 
 // A PASSIVE checkpoint that does not reach the WAL's end leaves the database file unsynced (SQLite
 // syncs it only before the WAL may start over): left to the store's connection, that one fsync
@@ -30,8 +29,9 @@ const MAX_CATCH_UP_PASSES = 4;
 const database = openSync(file, 'r');
 
 let syncedLog = -1;
-function synced(): number {
-  const log = walLength();
+/** One checkpoint and the database file's fsync; the WAL's length in frames. */
+function checkpointAndSync(): number {
+  const { log } = checkpoint.get() as { busy: number; log: number; checkpointed: number };
   if (log !== syncedLog) fsyncSync(database); // an idle store's file has nothing new to sync
   syncedLog = log;
   return log;
@@ -41,11 +41,11 @@ function synced(): number {
 let finishing = false;
 const timer = setInterval(() => {
   if (finishing) return;
-  let log = synced();
+  let log = checkpointAndSync();
   if (log < settings.finishFrames) return;
   for (let pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
     const before = log;
-    log = synced();
+    log = checkpointAndSync();
     if (log - before <= FINISH_REMAINDER_FRAMES) break;
   }
   finishing = true;

@@ -14,10 +14,10 @@ import type BetterSqlite3 from 'better-sqlite3';
 // long fsyncs (sqlite-checkpoint-worker.ts). A checkpoint that runs beside the writer never quite
 // catches up with it, and the WAL starts over only after one that did: left alone the WAL grew
 // by 3 GB in 18 s of refreshes. So once the WAL is long, the thread asks the store's connection
-// to finish: a checkpoint of what came in during the thread's last, a few hundred pages, and their
-// fsync, on the event loop. The thread starts once the WAL has grown past `startBytes`, which most stores a test
-// opens never reach (a thread costs tens of milliseconds of CPU to start). If it fails, the
-// store's connection checkpoints again as it used to.
+// to finish: a checkpoint of what came in during the thread's last, a few hundred pages, and
+// their fsync, on the event loop. The thread starts once the WAL has grown past `startBytes`,
+// which most stores a test opens never reach (a thread costs tens of milliseconds of CPU to
+// start). If it fails, the store's connection checkpoints again as it used to.
 
 export interface CheckpointSettings {
   /** The WAL's size at which the thread starts. */
