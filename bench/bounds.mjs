@@ -19,6 +19,16 @@ const SQLITE_REFRESH =
   'WITHOUT ROWID token tables (the store alone, 16 callers: 104 -> 145 µs per rotation; rows ordered by a random hash split more ' +
   'pages than the rowid tables\' appends), a larger cache_size (no gain at 60,000 families).';
 
+// Measured 2026-11-30 with one-off scripts on this machine (SQLite store, paced load, /proc CPU).
+const LONE_REQUEST =
+  'On this VM a request that arrives alone costs every process about four times what it costs in a stream: at 500 gateway requests/s ' +
+  '(paced, 8 connections) Gatehouse\'s event loop used 338–408 µs of CPU per request (user ~400, sys ~70) against ~90 µs at 32 connections and ' +
+  '~11,000/s, and the bare proxy alone 498–815 µs at 500/s against 165 µs at 2,000/s (the upstream 173–290 against 53, the load generator ' +
+  '394–495 against 105). It is not Gatehouse\'s timers (6 ms of CPU per second when idle) nor, mostly, the hashing: raw argon2id on both vCPUs ' +
+  'beside it (its own process, SCHED_IDLE) moved Gatehouse\'s figure from 380, 408, 338 to 465, 385, 410 µs in three interleaved pairs. A password ' +
+  'grant is such a request, with more hops (the hashing thread, the store): 1,833 µs user and 361 µs sys on the event loop per grant in a SQLite ' +
+  'flood of 108 grants/s. ';
+
 /** A store's metrics cost: the --metrics-cost run's if it has one for the store, else the full run's. */
 export function metricsCostOf(r, key) {
   const own = r.metricsCostRun;
@@ -45,9 +55,10 @@ export const BOUNDS = {
       'raw argon2id, and did (0.67 in that run). On SQLite the event loop took 2,554 µs per grant. A grant is three statements on PostgreSQL (the client, ' +
       'the user, the login start with its audit row, one round trip each); in a profile of the event loop during a flood, pg\'s query path was ~21% of ' +
       'its busy samples, nearly all of it the socket writev to the backends (~185 µs per writev on this VM, where a write wakes a sleeping backend), ' +
-      'Fastify\'s request and reply ~8%, Piscina\'s messages ~4%. The load generator\'s ~1 ms per grant (its ~40 µs per request at gateway rates) shows ' +
-      'the same: a request that arrives alone, at ~80/s, pays the wake-ups a busy process amortises. Raw argon2id has none of this, so the target cannot ' +
-      'be met while the load generator and PostgreSQL share the two vCPUs.'
+      'Fastify\'s request and reply ~8%, Piscina\'s messages ~4%. ' +
+      LONE_REQUEST +
+      'The load generator\'s ~1 ms per grant (its ~40 µs per request at gateway rates) is the same effect. Raw argon2id has none of this, so the ' +
+      'target cannot be met while the load generator and PostgreSQL share the two vCPUs.'
     );
   },
   'refresh-sqlite': (r) =>
@@ -73,24 +84,33 @@ export const BOUNDS = {
       `(the upstream ${fmt(g.gatehouse.cpuMicrosPerRequest.upstream)} µs, the load generator ${fmt(g.gatehouse.cpuMicrosPerRequest.loadGenerator)} µs per request, on the same ` +
       `${r.machine.cores} cores). What Gatehouse adds per request is the bearer check (SHA-256 of the token, the cache lookup), the plan lookup, ` +
       "the upstream headers (hop-by-hop filtering, X-Forwarded-*, seven identity headers) and the proxy route's path check around reply-from; " +
-      'see "Why the earlier gateway figures disagree" for the profile. The gateway rounds use one Gatehouse process, one draw from a spread of ' +
-      '±10% between fresh processes on this machine: the same code measured 1.02 and 0.90 in two full runs on 2026-11-30, and an A/B of the ' +
-      "builds before and after that day's checkpoint change (bench/ab.mjs, SQLite, 4 interleaved rounds of fresh processes) 88.5 against 86.5 µs " +
-      'per request.'
+      'see "Why the earlier gateway figures disagree" for the profile. Fresh processes of one build differ by ±10% in CPU per request on this ' +
+      'machine; until 2026-11-30 each side of the gateway rounds was one process, one draw from that spread (the same code measured 1.02 and 0.90 in ' +
+      `two full runs that day). Each round now runs in fresh processes (${g.pairRatios.length} pairs): pairs ${g.pairRatios.map(fmt).join(', ')}` +
+      (g.cpuQuartileRatio
+        ? `; CPU per request, the bare proxy's over Gatehouse's, ${fmt(g.cpuRatio)} as medians and ${fmt(g.cpuQuartileRatio)} as lower quartiles ` +
+          `(95% interval ${g.cpuQuartileRatioInterval.map(fmt).join('–')}).`
+        : '.')
     );
   },
   isolation: (r, key) => {
     const iso = r[key].isolation.warn;
     const lag = iso.underFlood.lagMs ? ` (the load generator itself sent up to ${fmt(iso.underFlood.lagMs.p99)} ms late at p99 under the flood: it shares the machine)` : '';
     return (
-      `idle p99 ${fmt(iso.idle.p99)} ms, under the flood ${fmt(iso.underFlood.p99)} ms${lag}, with ${fmt(iso.flood.perSecond)} grants/s in the flood. ` +
+      `idle p99 ${fmt(iso.idle.p99)} ms, under the flood ${fmt(iso.underFlood.p99)} ms${lag}, with ${fmt(iso.flood.perSecond)} grants/s in the flood` +
+      (iso.pairP99Ratios
+        ? ` (medians of ${iso.pairP99Ratios.length} interleaved rounds each: idle ${iso.idle.rounds.map((k) => fmt(k.p99)).join(', ')} ms, flood ` +
+          `${iso.underFlood.rounds.map((k) => fmt(k.p99)).join(', ')} ms). `
+        : '. ') +
       'Hashing runs on worker threads at nice +10 and, since 2026-11-30, under SCHED_IDLE (passwordHashing.idleScheduling): a request-path thread that ' +
       'wakes preempts a hashing thread at once instead of waiting for the end of its slice. In bench/isolation-ab.mjs on PostgreSQL, 4 interleaved ' +
       'rounds on a quiet machine, the gateway\'s p99 under the flood was 33.1, 10.8, 11.3, 15.9 ms at nice +10 alone and 19.9, 10.2, 11.7, 9.3 ms with ' +
       'SCHED_IDLE (idle p99 3.7–6.6 ms). What still delays the gateway is the work a password grant does at the gateway\'s own priority: on the event loop ' +
       "(HTTP parsing, the client check, the brute-force counters, pg's query path, the answer: ~2.8 ms of CPU per grant, bench/password-cpu.mjs), in " +
       "PostgreSQL's backends (~1.5 ms per grant, three statements) and in the flood's load generator (~1 ms per grant), all on the same 2 vCPUs as the " +
-      'gateway, its upstream and its load generator. On SQLite the login\'s commit runs on the event loop too, and until 2026-11-30 so did the WAL ' +
+      'gateway, its upstream and its load generator. ' +
+      LONE_REQUEST +
+      'On SQLite the login\'s commit runs on the event loop too, and until 2026-11-30 so did the WAL ' +
       'checkpoint that some commits started: a CPU profile of one round then (bench/isolation-ab.mjs --cpu-prof, bench/profile-summary.mjs --stalls, ' +
       'p99 2.5 ms idle, 7.1 ms under the flood) had, in 9 s of flood, about 15 stretches of 10 ms or more in which the event loop never went idle, ' +
       'two of them with 25 and 37 ms between samples inside better-sqlite3: the checkpoint\'s fsyncs (strace of the same scenario: 27 ms for the ' +

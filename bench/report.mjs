@@ -130,14 +130,29 @@ function cpuCell(cpu) {
   return `${fmt(cpu.server)} / ${fmt(cpu.upstream)} / ${fmt(cpu.loadGenerator)}`;
 }
 
+/**
+ * How fast the machine's CPU was in this run: raw argon2id alone (concurrency 1, its own process)
+ * is pure computation in a fixed library, so its CPU per verification tells a slow run (a busy
+ * host, which the guest's load average and steal time do not show) from a slow build.
+ */
+function machineSpeed(r) {
+  const alone = [r.sqliteSmall, r.postgresSmall].map((s) => s?.argon2Raw?.sweep?.find((k) => k.concurrency === 1)?.cpuMicrosPerVerification).filter(Boolean);
+  if (alone.length === 0) return [];
+  return [
+    `Machine speed: one raw argon2id verification alone took ${alone.map(fmt).join(' and ')} µs of CPU in this run (SQLite's and PostgreSQL's sweeps);`,
+    '9,105–9,610 µs in the run of 2026-11-30 12:31, 11,982–14,806 µs on that afternoon\'s busy host. Absolute rates (refreshes/s) move with it; ratios far less.',
+  ];
+}
+
 function gatewaySection(r) {
   const lines = [
     '## Gateway against a bare proxy',
     '',
     `The same upstream (node:http, its own process), through a bare Fastify + \`@fastify/reply-from\` proxy (${r.settings.bareProxyKind}; no token`,
     `check, its own process, Fastify's default logger at the same level) and through Gatehouse with one valid token (cached after`,
-    `its first use), ${r.settings.gatewayConnections} connections, after ${r.settings.warmUpSeconds} s of unrecorded load on each: rounds of ${r.settings.roundSeconds} s interleaved`,
-    `A C A C … (${r.settings.rounds} of each), medians. CPU: µs per request of the proxy / the upstream / the load generator (autocannon, the bench's own process).`,
+    `its first use), ${r.settings.gatewayConnections} connections: rounds of ${r.settings.roundSeconds} s interleaved A C, C A, A C … (${r.settings.gatewayPairs ?? r.settings.rounds} of each),`,
+    `each round in a fresh process after ${r.settings.warmUpSeconds} s (and at least ${fmt(r.settings.warmUpRequests)} answers) of unrecorded load; medians.`,
+    "CPU: µs per request of the proxy / the upstream / the load generator (autocannon, the bench's own process).",
     '',
     '| Store | Log level | Path | req/s (median) | p50 | p99 | CPU µs/req: proxy / upstream / load gen. | rounds (req/s) | Gatehouse / bare |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -147,10 +162,16 @@ function gatewaySection(r) {
       const row = (label, x, last) =>
         `| ${name} | ${level} | ${label} | ${fmt(x.perSecond)} | ${fmt(x.p50)} | ${fmt(x.p99)} | ${cpuCell(x.cpuMicrosPerRequest)} | ${x.rounds.map((k) => fmt(k.perSecond)).join(', ')} | ${last} |`;
       lines.push(row('bare proxy', g.bareProxy, ''));
-      lines.push(row('Gatehouse', g.gatehouse, `**${fmt(g.ratioToBareProxy)}** (pairs ${g.pairRatios.map(fmt).join(', ')}; CPU ${fmt(g.cpuRatio)})`));
+      const quartiles = g.cpuQuartileRatio ? `; CPU, lower quartiles ${fmt(g.cpuQuartileRatio)} (95% ${g.cpuQuartileRatioInterval.map(fmt).join('–')})` : '';
+      lines.push(row('Gatehouse', g.gatehouse, `**${fmt(g.ratioToBareProxy)}** (pairs ${g.pairRatios.map(fmt).join(', ')}; CPU, medians ${fmt(g.cpuRatio)}${quartiles})`));
     }
   }
-  lines.push('', '"CPU" in the last column: the bare proxy\'s CPU per request over Gatehouse\'s, the ratio the two would reach if the proxy process alone bounded them.', '');
+  lines.push(
+    '',
+    '"CPU" in the last column: the bare proxy\'s CPU per request over Gatehouse\'s, the ratio the two would reach if the proxy process alone bounded',
+    'them; as medians, and as the ratio of the lower quartiles of the fresh processes with a 95% bootstrap interval (see the metrics section).',
+    '',
+  );
   return lines;
 }
 
@@ -161,7 +182,11 @@ function isolationSection(r) {
     `Gateway at ${fmt(r.settings.isolationRate)} req/s (${r.settings.moderateConnections} connections), idle and while ${r.settings.floodConnections} connections send password grants for ` +
       `${fmt(r.settings.floodAccounts)} accounts (round robin, so that brute-force protection refuses none) to the same process. The gateway's requests are sent at a ` +
       'steady rate, one every 2 ms whether or not earlier ones were answered (bench/lib/paced.mjs; until 2026-11-29 autocannon\'s overallRate, which sends each ' +
-      "connection's share of a second back to back and drops what it has not sent by the next tick); \"share delivered\" is of the requests offered, answered 2xx.",
+      "connection's share of a second back to back and drops what it has not sent by the next tick); \"share delivered\" is of the requests offered, answered 2xx." +
+      (r.settings.isolationPairs
+        ? ` Rounds of ${r.settings.roundSeconds} s interleaved idle, flood, idle, flood … (${r.settings.isolationPairs} of each; the flood starts ${r.settings.floodLeadSeconds} s before its round and ` +
+          'the next idle round waits until Gatehouse is idle); medians, and the p99 ratio of each pair in brackets.'
+        : ''),
     '',
     ...loadHeader('Store, log level: gateway'),
   ];
@@ -170,7 +195,8 @@ function isolationSection(r) {
       lines.push(loadRow(`${name}, ${level}: idle`, iso.idle));
       lines.push(loadRow(`${name}, ${level}: under password flood`, iso.underFlood));
       lines.push(loadRow(`${name}, ${level}: (the flood: password grants)`, iso.flood));
-      lines.push(`| ${name}, ${level}: p99 under flood / idle, share delivered | **${fmt(iso.p99Ratio)}×** | **${fmt(pct(iso.deliveredShare))}%** | | | | |`);
+      const pairs = iso.pairP99Ratios ? ` (${iso.pairP99Ratios.map(fmt).join(', ')})` : '';
+      lines.push(`| ${name}, ${level}: p99 under flood / idle${pairs}, share delivered | **${fmt(iso.p99Ratio)}×** | **${fmt(pct(iso.deliveredShare))}%** | | | | |`);
     }
   }
   lines.push('');
@@ -223,6 +249,7 @@ export function renderReport(r) {
     `the bare proxy, the load generator (autocannon) and PostgreSQL share its ${m.cores} cores. ${r.settings.seconds} s per measurement unless said otherwise. Latencies in ms.`,
     `Load average ${r.loadAverage?.start ?? '–'} at the start, ${r.loadAverage?.end ?? '–'} at the end (1, 5, 15 min): other work shares the machine,`,
     'hence every limit is measured in the same run, next to what it is compared with, and figures move between runs.',
+    ...machineSpeed(r),
     ...(Number.parseFloat(r.loadAverage?.start) > 2 * m.cores
       ? ['', `**The machine was overloaded during this run (load average above ${2 * m.cores} on ${m.cores} cores): absolute figures are a fraction of its capacity, ratios are noisy; CPU µs per request is the steadiest figure.**`]
       : []),
@@ -291,7 +318,7 @@ export function renderReport(r) {
   lines.push(
     '## How to run',
     '',
-    '`npm run bench` (builds first; about 15 minutes; PostgreSQL scenarios when `DATABASE_URL` is set, each in a schema of its own,',
+    '`npm run bench` (builds first; about 25 minutes; PostgreSQL scenarios when `DATABASE_URL` is set, each in a schema of its own,',
     'dropped afterwards). `npm run bench:smoke` runs every scenario for a second on tiny data and checks only that they ran.',
     '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|http-proxy|off] [--cpu-prof DIR]`: only the gateway,',
     'password-grant and isolation scenarios, of the build in DIR (a before/after), into FILE, against another bare proxy, with CPU profiles.',

@@ -194,7 +194,8 @@ function statusCodesOf(runs) {
 
 function summariseRounds(runs) {
   const med = (pick) => median(runs.map(pick).filter((v) => v !== null && v !== undefined));
-  const cpu = Object.fromEntries(Object.keys(runs[0].cpu).map((name) => [name, med((r) => r.cpu[name].microsPerRequest)]));
+  const cpu = runs[0].cpu ? Object.fromEntries(Object.keys(runs[0].cpu).map((name) => [name, med((r) => r.cpu[name].microsPerRequest)])) : undefined;
+  const paced = runs[0].offered !== undefined; // bench/lib/paced.mjs: an offered rate, and how late the generator sent
   return {
     perSecond: med((r) => r.perSecond),
     p50: med((r) => r.p50),
@@ -204,41 +205,86 @@ function summariseRounds(runs) {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     ok: runs.reduce((n, r) => n + r.ok, 0),
     connections: runs[0].connections,
-    cpuMicrosPerRequest: cpu,
-    rounds: runs.map((r) => ({ perSecond: r.perSecond, p99: r.p99, cpu: Object.fromEntries(Object.entries(r.cpu).map(([n, c]) => [n, c.microsPerRequest])) })),
+    ...(paced ? { offered: runs.reduce((n, r) => n + r.offered, 0), offeredRate: runs[0].offeredRate, lagMs: { p99: med((r) => r.lagMs.p99), max: Math.max(...runs.map((r) => r.lagMs.max)) } } : {}),
+    ...(cpu ? { cpuMicrosPerRequest: cpu } : {}),
+    rounds: runs.map((r) => ({
+      perSecond: r.perSecond,
+      p99: r.p99,
+      ...(paced ? { lagP99: r.lagMs.p99 } : {}),
+      ...(r.cpu ? { cpu: Object.fromEntries(Object.entries(r.cpu).map(([n, c]) => [n, c.microsPerRequest])) } : {}),
+    })),
   };
 }
 
 /**
  * 3. Gatehouse (C) against the bare proxy (A), same upstream, `gatewayConnections` connections,
- * one valid token (cached after its first use), in interleaved rounds A C A C A C of
- * `roundSeconds`, after an unrecorded warm-up of each; medians. Interleaving spreads the
- * machine's drift (other work, CPU frequency) over both instead of charging it to one.
+ * one valid token (cached after its first use), in interleaved rounds A C, C A, A C … of
+ * `roundSeconds`, each round in a fresh process after an unrecorded warm-up; medians.
+ * Interleaving spreads the machine's drift (other work, CPU frequency) over both instead of
+ * charging it to one; fresh processes, because identical processes differ by ±10% in CPU per
+ * request on this machine, and one process a side made the ratio one draw of that spread (0.90
+ * and 1.02 in two full runs of one build).
  */
-export async function gatewayRounds(settings, { gatehouse, gatehousePid, bareProxy, upstream }) {
-  const authorization = `Bearer ${gatehouse.access(0)}`;
-  const connections = settings.gatewayConnections;
+export async function gatewayRounds(settings, { prepared, upstream, level, logDir }) {
+  const authorization = `Bearer ${prepared.access(0)}`;
   const path = `${API_PREFIX}/items/1`;
-  const targets = {
-    bareProxy: { pid: bareProxy.child.pid, run: (seconds) => load({ url: `${bareProxy.url}${path}`, headers: { authorization }, connections, seconds }) },
-    gatehouse: { pid: gatehousePid, run: (seconds) => load({ url: `${gatehouse.base}${path}`, headers: { authorization }, connections, seconds }) },
+  const runOn = (base) => (seconds) => load({ url: `${base}${path}`, headers: { authorization }, connections: settings.gatewayConnections, seconds });
+  const sides = {
+    bareProxy: async (i) => {
+      const proxy = await startListener('bare-proxy.mjs', [upstream.url, settings.bareProxyKind, level], {
+        stdoutFile: `${logDir}/bare-proxy-${level}.log`,
+        nodeArgs: settings.nodeArgs?.(`bare-proxy-${level}-${i}`) ?? [],
+      });
+      return { pid: proxy.child.pid, run: runOn(proxy.url), stop: proxy.stop };
+    },
+    gatehouse: async (i) => {
+      const instance = await serve(prepared, {
+        logLevel: level,
+        root: settings.gatehouseRoot,
+        stdoutFile: `${logDir}/gatehouse-${prepared.store}-${level}.log`,
+        nodeArgs: settings.nodeArgs?.(`gatehouse-${prepared.store}-${level}-${i}`) ?? [],
+      });
+      return { pid: instance.child.pid, run: runOn(prepared.base), stop: instance.stop };
+    },
   };
-  if (settings.warmUpSeconds > 0) for (const t of Object.values(targets)) await t.run(settings.warmUpSeconds);
   const runs = { bareProxy: [], gatehouse: [] };
-  for (let i = 0; i < settings.rounds; i++) {
-    for (const [name, t] of Object.entries(targets)) {
-      runs[name].push(await withCpuOf({ server: t.pid, upstream: upstream.child.pid }, () => t.run(settings.roundSeconds)));
+  for (let i = 0; i < settings.gatewayPairs; i++) {
+    const order = i % 2 === 0 ? Object.entries(sides) : Object.entries(sides).reverse();
+    for (const [name, start] of order) {
+      const side = await start(i);
+      try {
+        await warmUp(settings, side.run);
+        runs[name].push(await withCpuOf({ server: side.pid, upstream: upstream.child.pid }, () => side.run(settings.roundSeconds)));
+      } finally {
+        await side.stop();
+      }
     }
   }
   const bare = summariseRounds(runs.bareProxy);
   const gate = summariseRounds(runs.gatehouse);
-  const pairRatios = runs.gatehouse.map((g, i) => round(g.perSecond / runs.bareProxy[i].perSecond));
   return {
     bareProxy: bare,
     gatehouse: gate,
     ratioToBareProxy: round(gate.perSecond / bare.perSecond),
-    pairRatios,
+    pairRatios: runs.gatehouse.map((g, i) => round(g.perSecond / runs.bareProxy[i].perSecond)),
     cpuRatio: round(bare.cpuMicrosPerRequest.server / gate.cpuMicrosPerRequest.server),
+    ...cpuQuartileRatioOf(runs.bareProxy, runs.gatehouse),
+  };
+}
+
+/**
+ * Process CPU per request of `a`'s rounds over `b`'s, as the ratio of their lower quartiles, with
+ * a 95% bootstrap interval. Other work on a shared machine only ever adds to a process's CPU per
+ * request (a cost of the code is there in every process), so the lower quartile of each side is
+ * its least disturbed figure (Chen & Revels, "Robust benchmarking in noisy environments", 2016,
+ * take the minimum; a quartile leans less on one process).
+ */
+function cpuQuartileRatioOf(a, b) {
+  const cpuOf = (list) => list.map((r) => r.cpu.server.microsPerRequest);
+  const lowerQuartileRatio = (x, y) => quantile(x, 0.25) / quantile(y, 0.25);
+  return {
+    cpuQuartileRatio: round(lowerQuartileRatio(cpuOf(a), cpuOf(b)), 3),
+    cpuQuartileRatioInterval: bootstrapInterval(cpuOf(a), cpuOf(b), lowerQuartileRatio).map((r) => round(r, 3)),
   };
 }
 
@@ -314,8 +360,6 @@ export async function metricsCost(settings, { prepared, upstream, rounds = setti
   }
   const off = summariseRounds(runs.metricsOff);
   const on = summariseRounds(runs.metricsOn);
-  const cpuOf = (list) => list.map((r) => r.cpu.server.microsPerRequest);
-  const lowerQuartileRatio = (a, b) => quantile(a, 0.25) / quantile(b, 0.25);
   return {
     hotPathNanosPerRequest: await metricsHotPathNanos(settings.gatehouseRoot),
     metricsOff: off,
@@ -324,12 +368,7 @@ export async function metricsCost(settings, { prepared, upstream, rounds = setti
     pairRatios: runs.metricsOn.map((r, i) => round(r.perSecond / runs.metricsOff[i].perSecond)),
     cpuRatio: round(off.cpuMicrosPerRequest.server / on.cpuMicrosPerRequest.server, 3),
     pairCpuRatios: runs.metricsOn.map((r, i) => round(runs.metricsOff[i].cpu.server.microsPerRequest / r.cpu.server.microsPerRequest, 3)),
-    // Other work on a shared machine only ever adds to a process's CPU per request (a cost the
-    // metrics add is there in every process), so the lower quartile of each side is its least
-    // disturbed figure (Chen & Revels, "Robust benchmarking in noisy environments", 2016, take
-    // the minimum; a quartile leans less on one process).
-    cpuQuartileRatio: round(lowerQuartileRatio(cpuOf(runs.metricsOff), cpuOf(runs.metricsOn)), 3),
-    cpuQuartileRatioInterval: bootstrapInterval(cpuOf(runs.metricsOff), cpuOf(runs.metricsOn), lowerQuartileRatio).map((r) => round(r, 3)),
+    ...cpuQuartileRatioOf(runs.metricsOff, runs.metricsOn),
   };
 }
 
@@ -367,32 +406,48 @@ export function pacedGatewayLoad(settings, gatehouse, { rate, connections }) {
 }
 
 /**
- * 4. Gateway at `isolationRate` req/s, idle and then while `floodConnections` connections send
- * password grants for many accounts to the same process (from a process of their own).
+ * 4. Gateway at `isolationRate` req/s, idle and while `floodConnections` connections send password
+ * grants for many accounts to the same process (from a process of their own), in interleaved
+ * rounds idle, flood, idle, flood … of `roundSeconds` (`isolationPairs` of each); medians. One
+ * window of each (as until 2026-11-30) put a p99 from one moment of a shared machine over another's:
+ * the same code measured 0.78, 1.32 and 2.52 on SQLite in three runs.
  */
 export async function isolation(settings, gatehouse, gatehousePid) {
   const rate = settings.isolationRate;
   const connections = settings.moderateConnections;
-  const idle = await withCpuOf({ server: gatehousePid }, () => pacedGatewayLoad(settings, gatehouse, { rate, connections }));
-  const floodOptions = { ...floodAccounts(gatehouse), connections: settings.floodConnections, seconds: settings.seconds + 2 };
-  const flood = startChild(process.execPath, [here('flood.mjs'), JSON.stringify(floodOptions)]);
-  try {
-    await new Promise((resolve) => setTimeout(resolve, settings.floodLeadSeconds * 1000)); // the flood is under way
-    const underFlood = await withCpuOf({ server: gatehousePid }, () => pacedGatewayLoad(settings, gatehouse, { rate, connections }));
-    // The smoke run does not wait for the grants still hashing when the flood stops (up to
-    // autocannon's 10 s timeout each on a busy machine): it only checks that the scenario runs.
-    const floodResult = settings.mode === 'smoke' ? null : JSON.parse(await waitForOutput(flood, /^\{/, (settings.seconds + 30) * 1000));
-    return {
-      idle,
-      underFlood,
-      flood: floodResult,
-      p99Ratio: round(underFlood.p99 / idle.p99),
-      // Of the requests offered (rate × seconds), the share answered 2xx.
-      deliveredShare: round(underFlood.ok / underFlood.offered, 3),
-    };
-  } finally {
-    await stopChild(flood, 1_000);
+  const measure = () =>
+    withCpuOf({ server: gatehousePid }, () => pacedGatewayLoad({ ...settings, seconds: settings.roundSeconds }, gatehouse, { rate, connections }));
+  const floodOptions = { ...floodAccounts(gatehouse), connections: settings.floodConnections, seconds: settings.roundSeconds + settings.floodLeadSeconds + 1 };
+  const runs = { idle: [], underFlood: [], flood: [] };
+  // Unrecorded: the info level's process is fresh, and a first idle round that compiled the
+  // gateway's path would flatter the ratio (p99 22–105 ms against 9–19 ms in the next ones).
+  await pacedGatewayLoad({ ...settings, seconds: settings.warmUpSeconds }, gatehouse, { rate, connections });
+  for (let i = 0; i < settings.isolationPairs; i++) {
+    // The grants of the last flood still hashing must not fall into the next idle round.
+    await waitIdle(gatehousePid, 120_000);
+    runs.idle.push(await measure());
+    const flood = startChild(process.execPath, [here('flood.mjs'), JSON.stringify(floodOptions)]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, settings.floodLeadSeconds * 1000)); // the flood is under way
+      runs.underFlood.push(await measure());
+      // The smoke run does not wait for the grants still hashing when the flood stops (up to
+      // autocannon's 10 s timeout each on a busy machine): it only checks that the scenario runs.
+      if (settings.mode !== 'smoke') runs.flood.push(JSON.parse(await waitForOutput(flood, /^\{/, (floodOptions.seconds + 30) * 1000)));
+    } finally {
+      await stopChild(flood, 1_000);
+    }
   }
+  const idle = summariseRounds(runs.idle);
+  const underFlood = summariseRounds(runs.underFlood);
+  return {
+    idle,
+    underFlood,
+    flood: runs.flood.length > 0 ? summariseRounds(runs.flood) : null,
+    p99Ratio: round(underFlood.p99 / idle.p99),
+    pairP99Ratios: runs.underFlood.map((r, i) => round(r.p99 / runs.idle[i].p99)),
+    // Of the requests offered (rate × seconds), the share answered 2xx.
+    deliveredShare: round(underFlood.ok / underFlood.offered, 3),
+  };
 }
 
 /** 6. Spawn to the "gatehouse ready" log line (log level info), median of `runs` restarts. */
