@@ -86,7 +86,9 @@ export const BOUNDS = {
       "the upstream headers (hop-by-hop filtering, X-Forwarded-*, seven identity headers) and the proxy route's path check around reply-from; " +
       'see "Why the earlier gateway figures disagree" for the profile. Fresh processes of one build differ by ±10% in CPU per request on this ' +
       'machine; until 2026-11-30 each side of the gateway rounds was one process, one draw from that spread (the same code measured 1.02 and 0.90 in ' +
-      `two full runs that day). Each round now runs in fresh processes (${g.pairRatios.length} pairs): pairs ${g.pairRatios.map(fmt).join(', ')}` +
+      'two full runs that day). ' +
+      (g.cpuQuartileRatio ? `Each round now runs in fresh processes (${g.pairRatios.length} pairs)` : `This run's rounds (${g.pairRatios.length} pairs)`) +
+      `: pairs ${g.pairRatios.map(fmt).join(', ')}` +
       (g.cpuQuartileRatio
         ? `; CPU per request, the bare proxy's over Gatehouse's, ${fmt(g.cpuRatio)} as medians and ${fmt(g.cpuQuartileRatio)} as lower quartiles ` +
           `(95% interval ${g.cpuQuartileRatioInterval.map(fmt).join('–')}).`

@@ -150,8 +150,16 @@ function gatewaySection(r) {
     '',
     `The same upstream (node:http, its own process), through a bare Fastify + \`@fastify/reply-from\` proxy (${r.settings.bareProxyKind}; no token`,
     `check, its own process, Fastify's default logger at the same level) and through Gatehouse with one valid token (cached after`,
-    `its first use), ${r.settings.gatewayConnections} connections: rounds of ${r.settings.roundSeconds} s interleaved A C, C A, A C … (${r.settings.gatewayPairs ?? r.settings.rounds} of each),`,
-    `each round in a fresh process after ${r.settings.warmUpSeconds} s (and at least ${fmt(r.settings.warmUpRequests)} answers) of unrecorded load; medians.`,
+    ...(r.settings.gatewayPairs
+      ? [
+          `its first use), ${r.settings.gatewayConnections} connections: rounds of ${r.settings.roundSeconds} s interleaved A C, C A, A C … (${r.settings.gatewayPairs} of each),`,
+          `each round in a fresh process after ${r.settings.warmUpSeconds} s (and at least ${fmt(r.settings.warmUpRequests)} answers) of unrecorded load; medians.`,
+        ]
+      : [
+          // Runs before 2026-11-30 afternoon: one process a side for all its rounds.
+          `its first use), ${r.settings.gatewayConnections} connections, after ${r.settings.warmUpSeconds} s of unrecorded load on each: rounds of ${r.settings.roundSeconds} s interleaved`,
+          `A C A C … (${r.settings.rounds} of each, one process a side), medians.`,
+        ]),
     "CPU: µs per request of the proxy / the upstream / the load generator (autocannon, the bench's own process).",
     '',
     '| Store | Log level | Path | req/s (median) | p50 | p99 | CPU µs/req: proxy / upstream / load gen. | rounds (req/s) | Gatehouse / bare |',
@@ -320,8 +328,9 @@ export function renderReport(r) {
     '',
     '`npm run bench` (builds first; about 25 minutes; PostgreSQL scenarios when `DATABASE_URL` is set, each in a schema of its own,',
     'dropped afterwards). `npm run bench:smoke` runs every scenario for a second on tiny data and checks only that they ran.',
-    '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|http-proxy|off] [--cpu-prof DIR]`: only the gateway,',
-    'password-grant and isolation scenarios, of the build in DIR (a before/after), into FILE, against another bare proxy, with CPU profiles.',
+    '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|http-proxy|off] [--cpu-prof DIR] [--gateway-pairs N]`:',
+    'only the gateway, password-grant and isolation scenarios, of the build in DIR (a before/after), into FILE, against another bare proxy,',
+    'with CPU profiles, with N gateway / bare proxy pairs of fresh processes (5); `--gateway-only` leaves out the password grant and isolation.',
     '`node bench/ab.mjs --roots DIR,DIR,bare [--scenario gateway|refresh] [--rounds N] [--requests N] [--level warn|info] [--cpu-prof DIR]`:',
     'builds (and the bare proxy) compared by CPU µs per request, each in its own process per round, interleaved, medians: the figure',
     'that a shared machine distorts least.',
