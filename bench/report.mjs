@@ -140,7 +140,8 @@ function machineSpeed(r) {
   if (alone.length === 0) return [];
   return [
     `Machine speed: one raw argon2id verification alone took ${alone.map(fmt).join(' and ')} µs of CPU in this run (SQLite's and PostgreSQL's sweeps);`,
-    '9,105–9,610 µs in the run of 2026-11-30 12:31, 11,982–14,806 µs on that afternoon\'s busy host. Absolute rates (refreshes/s) move with it; ratios far less.',
+    '9,105–9,610 µs in the run of 2026-11-30 12:31 (quiet), 10,967–17,041 µs that afternoon (bench/results/2026-11-30T*.json, a busy host). Absolute',
+    'rates (refreshes/s) move with it; ratios less, though a busy host also widens their spread.',
   ];
 }
 
@@ -351,7 +352,10 @@ export function writeReport(results, file) {
   return report;
 }
 
+// `node bench/report.mjs [RESULTS.json [OUT.md]]`: BENCHMARKS.md again from bench/results/latest.json,
+// or the report of another run's results (e.g. one kept in bench/results/) into OUT.md.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const results = JSON.parse(readFileSync(new URL('./results/latest.json', import.meta.url), 'utf8'));
-  writeReport(results, new URL('../BENCHMARKS.md', import.meta.url).pathname);
+  const [input, output] = process.argv.slice(2);
+  const results = JSON.parse(readFileSync(input ?? new URL('./results/latest.json', import.meta.url), 'utf8'));
+  writeReport(results, output ?? new URL('../BENCHMARKS.md', import.meta.url).pathname);
 }
