@@ -21,10 +21,10 @@ const SQLITE_REFRESH =
 
 // Measured 2026-11-30 with one-off scripts on this machine (SQLite store, paced load, /proc CPU).
 const LONE_REQUEST =
-  'On this VM a request that arrives alone costs every process about four times what it costs in a stream: at 500 gateway requests/s ' +
-  '(paced, 8 connections) Gatehouse\'s event loop used 338–408 µs of CPU per request (user ~400, sys ~70) against ~90 µs at 32 connections and ' +
-  '~11,000/s, and the bare proxy alone 498–815 µs at 500/s against 165 µs at 2,000/s (the upstream 173–290 against 53, the load generator ' +
-  '394–495 against 105). It is not Gatehouse\'s timers (6 ms of CPU per second when idle) nor, mostly, the hashing: raw argon2id on both vCPUs ' +
+  'On this VM a request that arrives alone costs every process about three times what it costs in a stream (all figures of one hour, on the ' +
+  'busy host of 2026-11-30 afternoon): at 500 gateway requests/s (paced, 8 connections) Gatehouse\'s event loop used 338–408 µs of CPU per ' +
+  'request (user ~400, sys ~70) against 111–157 µs at 32 connections, and the bare proxy alone 498–815 µs at 500/s against 165 µs at 2,000/s ' +
+  '(the upstream 173–290 against 53, the load generator 394–495 against 105). It is not Gatehouse\'s timers (6 ms of CPU per second when idle) nor, mostly, the hashing: raw argon2id on both vCPUs ' +
   'beside it (its own process, SCHED_IDLE) moved Gatehouse\'s figure from 380, 408, 338 to 465, 385, 410 µs in three interleaved pairs. A password ' +
   'grant is such a request, with more hops (the hashing thread, the store): 1,833 µs user and 361 µs sys on the event loop per grant in a SQLite ' +
   'flood of 108 grants/s. ';
