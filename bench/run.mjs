@@ -38,7 +38,7 @@ const settings = {
   gatehouseRoot: path.resolve(option('--gatehouse-root') ?? new URL('../', import.meta.url).pathname),
   bareProxyKind: option('--bare') ?? 'reply-from',
   seconds: smoke ? 1 : 10,
-  roundSeconds: smoke ? 1 : 5, // each round of the gateway comparison
+  roundSeconds: smoke ? 1 : 5, // each round of the gateway, metrics, isolation and scale comparisons
   rounds: smoke ? 1 : 3, // A C pairs of the scale rounds
   // Gateway / bare proxy pairs, each side a fresh process (see gatewayRounds).
   gatewayPairs: smoke ? 1 : Number(option('--gateway-pairs') ?? 5),
