@@ -11,6 +11,7 @@ import { cpuSecondsOf, postgresCpuSeconds } from './lib/children.mjs';
 import { API_PREFIX, prepareGatehouse, serve } from './lib/gatehouse.mjs';
 import { basic, FORM, load } from './lib/load.mjs';
 import { startListener } from './scenarios.mjs';
+import { inTurn, median } from './lib/rounds.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
@@ -23,12 +24,6 @@ const profileDir = option('--cpu-prof');
 const store = process.env.DATABASE_URL ? 'postgres' : 'sqlite';
 const connections = scenario === 'refresh' ? 16 : 32;
 const warmUp = Math.min(3_000, Math.round(requests / 5));
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const upstream = await startListener('upstream.mjs');
 const pool = scenario === 'refresh' ? (warmUp + requests) * rounds * roots.length + 1_000 : 0;
@@ -58,7 +53,7 @@ function run(amount, base = prepared.base) {
 const figures = new Map(roots.map((root) => [root, []]));
 try {
   for (let i = 0; i < rounds; i++) {
-    const order = i % 2 === 0 ? roots : [...roots].reverse();
+    const order = inTurn(roots, i);
     for (const root of order) {
       const name = `${path.basename(root)}-${scenario}-${i}`;
       const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];

@@ -13,6 +13,7 @@ import { parse, stringify } from 'yaml';
 import { startChild, stopChild } from './lib/children.mjs';
 import { prepareGatehouse, serve } from './lib/gatehouse.mjs';
 import { gatewayLoad, pacedGatewayLoad, startListener, withCpuOf } from './scenarios.mjs';
+import { inTurn, median } from './lib/rounds.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -29,7 +30,6 @@ const store = databaseUrl ? 'postgres' : 'sqlite';
 const settings = { seconds, gatewayConnections: 8 };
 const rate = 500;
 const connections = 8;
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 const upstream = await startListener('upstream.mjs');
 const prepared = await prepareGatehouse({ store, databaseUrl, upstreamUrl: upstream.url, families: 10, floodAccounts: 400 });
@@ -55,7 +55,7 @@ const out = { store, loadAverage: { start: os.loadavg().map((l) => l.toFixed(2))
 let floodAccount = 0;
 try {
   for (let i = 0; i < rounds; i++) {
-    for (const v of i % 2 === 0 ? variants : [...variants].reverse()) {
+    for (const v of inTurn(variants, i)) {
       const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=isolation-${i}-${v.name.replaceAll(/[:/.]/g, '_')}.cpuprofile`] : [];
       const instance = await serve({ ...prepared, file: configFor(v) }, { root: v.root, nodeArgs });
       try {

@@ -16,6 +16,7 @@ import { load, passwordGrantRequests } from './lib/load.mjs';
 import { startChild, waitForOutput } from './lib/children.mjs';
 import { prepareGatehouse, serve } from './lib/gatehouse.mjs';
 import { startListener } from './scenarios.mjs';
+import { median } from './lib/rounds.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -28,7 +29,6 @@ const concurrency = Number(option('--connections') ?? 8);
 const databaseUrl = process.env.DATABASE_URL || null;
 const store = databaseUrl ? 'postgres' : 'sqlite';
 const here = (file) => new URL(file, import.meta.url).pathname;
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 function ticks(file) {
   try {

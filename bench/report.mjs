@@ -61,7 +61,8 @@ function metricsCosts(r) {
   ].flatMap(([name, id, key]) => {
     const cost = metricsCostOf(r, key);
     if (!cost) return [];
-    return [[name, id, cost === r[key]?.metricsCost ? r.date : own.date, cost === r[key]?.metricsCost ? r.loadAverage : own.loadAverage, cost]];
+    const run = cost === r[key]?.metricsCost ? r : own;
+    return [[name, id, run.date, run.loadAverage, cost]];
   });
 }
 

@@ -6,13 +6,9 @@ import { basic, FORM, load, passwordGrantRequests } from './lib/load.mjs';
 import { pacedLoad } from './lib/paced.mjs';
 import { cpuSecondsOf, memoryOf, startChild, stopChild, waitForOutput, waitIdle } from './lib/children.mjs';
 import { API_PREFIX, pollHealth, prepareGatehouse, serve } from './lib/gatehouse.mjs';
+import { inTurn, median } from './lib/rounds.mjs';
 
 const here = (file) => new URL(file, import.meta.url).pathname;
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const round = (value, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
@@ -249,7 +245,7 @@ export async function gatewayRounds(settings, { prepared, upstream, level, logDi
   };
   const runs = { bareProxy: [], gatehouse: [] };
   for (let i = 0; i < settings.gatewayPairs; i++) {
-    const order = i % 2 === 0 ? Object.entries(sides) : Object.entries(sides).reverse();
+    const order = inTurn(Object.entries(sides), i);
     for (const [name, start] of order) {
       const side = await start(i);
       try {
@@ -346,8 +342,7 @@ export async function metricsCost(settings, { prepared, upstream, rounds = setti
   const run = (seconds) => load({ url, headers: { authorization }, connections: settings.gatewayConnections, seconds });
   const runs = { metricsOff: [], metricsOn: [] };
   for (let i = 0; i < rounds; i++) {
-    // A B, B A, A B, …: neither always comes first after the other's process stopped.
-    const order = i % 2 === 0 ? Object.entries(files) : Object.entries(files).reverse();
+    const order = inTurn(Object.entries(files), i);
     for (const [name, file] of order) {
       const instance = await serve({ ...prepared, file }, { root: settings.gatehouseRoot });
       try {
@@ -419,8 +414,8 @@ export async function isolation(settings, gatehouse, gatehousePid) {
     withCpuOf({ server: gatehousePid }, () => pacedGatewayLoad({ ...settings, seconds: settings.roundSeconds }, gatehouse, { rate, connections }));
   const floodOptions = { ...floodAccounts(gatehouse), connections: settings.floodConnections, seconds: settings.roundSeconds + settings.floodLeadSeconds + 1 };
   const runs = { idle: [], underFlood: [], flood: [] };
-  // Unrecorded: the info level's process is fresh, and a first idle round that compiled the
-  // gateway's path would flatter the ratio (p99 22–105 ms against 9–19 ms in the next ones).
+  // Unrecorded: a first idle round that warms the paced generator and (at info, a fresh process)
+  // compiles the gateway's path flatters the ratio (p99 22–105 ms, mostly 9–19 ms in the next).
   await pacedGatewayLoad({ ...settings, seconds: settings.warmUpSeconds }, gatehouse, { rate, connections });
   for (let i = 0; i < settings.isolationPairs; i++) {
     // The grants of the last flood still hashing must not fall into the next idle round.
@@ -504,7 +499,7 @@ export async function scaleRounds(settings, { store, upstream, large, largePid, 
         return withCpu(side.pid, run);
       };
       for (let round = 0; round < settings.rounds; round++) {
-        const order = round % 2 === 0 ? sides : [...sides].reverse();
+        const order = inTurn(sides, round);
         for (const side of order) runs[side.name].gateway.push(await measured(side, () => gatewayLoad(roundSettings, side.prepared, { distinct })));
         for (const side of order) {
           const pool = { first: side.poolFirst + round * slice, size: slice };

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { inTurn, median } from './lib/rounds.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
@@ -67,10 +68,9 @@ const BetterSqlite3 = (await import('better-sqlite3')).default;
 const db = new BetterSqlite3(path.join(dataDir, 'gatehouse.db'), { readonly: true });
 const ids = db.prepare("select s.id as subscriptionId from subscriptions s where s.client_id = ?").get(prepared.credentials.confidentialClientId);
 db.close();
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const figures = new Map(roots.map((r) => [r, []]));
 for (let i = 0; i < rounds; i++) {
-  for (const root of i % 2 === 0 ? roots : [...roots].reverse()) {
+  for (const root of inTurn(roots, i)) {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'rotation-'));
     cpSync(dataDir, copy, { recursive: true });
     const out = execFileSync(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${path.basename(root)}-${i}.cpuprofile`] : []), new URL(import.meta.url).pathname, '--child', '--roots', root, '--data', copy, '--prefix', prepared.prefix,
