@@ -28,12 +28,16 @@ const FINISH_REMAINDER_FRAMES = 500;
 const MAX_CATCH_UP_PASSES = 4;
 const database = openSync(file, 'r');
 
-let syncedLog = -1;
-/** One checkpoint and the database file's fsync; the WAL's length in frames. */
+let synced = { log: -1, checkpointed: -1 };
+/** One checkpoint, and the database file's fsync if it copied anything; the WAL's length in frames. */
 function checkpointAndSync(): number {
-  const { log } = checkpoint.get() as { busy: number; log: number; checkpointed: number };
-  if (log !== syncedLog) fsyncSync(database); // an idle store's file has nothing new to sync
-  syncedLog = log;
+  const { log, checkpointed } = checkpoint.get() as { busy: number; log: number; checkpointed: number };
+  // Nothing copied since the last sync (an idle store, or readers holding every frame back): no
+  // fsync. A shorter log than at the last sync is a WAL that started over since.
+  if (checkpointed > 0 && (checkpointed !== synced.checkpointed || log < synced.log)) {
+    fsyncSync(database);
+    synced = { log, checkpointed };
+  }
   return log;
 }
 
