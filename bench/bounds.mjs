@@ -19,15 +19,19 @@ const SQLITE_REFRESH =
   'WITHOUT ROWID token tables (the store alone, 16 callers: 104 -> 145 µs per rotation; rows ordered by a random hash split more ' +
   'pages than the rowid tables\' appends), a larger cache_size (no gain at 60,000 families).';
 
+// Paragraphs that several bounds lean on, printed once after them (report.mjs), each under its title.
 // Measured 2026-11-30 with one-off scripts on this machine (SQLite store, paced load, /proc CPU).
-const LONE_REQUEST =
-  'On this VM a request that arrives alone costs every process about three times what it costs in a stream (all figures of one hour, on the ' +
-  'busy host of 2026-11-30 afternoon): at 500 gateway requests/s (paced, 8 connections) Gatehouse\'s event loop used 338–408 µs of CPU per ' +
-  'request (user ~400, sys ~70) against 111–157 µs at 32 connections, and the bare proxy alone 498–815 µs at 500/s against 165 µs at 2,000/s ' +
-  '(the upstream 173–290 against 53, the load generator 394–495 against 105). It is not Gatehouse\'s timers (6 ms of CPU per second when idle) nor, mostly, the hashing: raw argon2id on both vCPUs ' +
-  'beside it (its own process, SCHED_IDLE) moved Gatehouse\'s figure from 380, 408, 338 to 465, 385, 410 µs in three interleaved pairs. A password ' +
-  'grant is such a request, with more hops (the hashing thread, the store): 1,833 µs user and 361 µs sys on the event loop per grant in a SQLite ' +
-  'flood of 108 grants/s. ';
+export const NOTES = {
+  'A request that arrives alone':
+    'On this VM a request that arrives alone costs every process about three times what it costs in a stream (all figures of one hour, on the ' +
+    'busy host of 2026-11-30 afternoon): at 500 gateway requests/s (paced, 8 connections) Gatehouse\'s event loop used 338–408 µs of CPU per ' +
+    'request (user ~400, sys ~70) against 111–157 µs at 32 connections, and the bare proxy alone 498–815 µs at 500/s against 165 µs at 2,000/s ' +
+    '(the upstream 173–290 against 53, the load generator 394–495 against 105). It is not Gatehouse\'s timers (6 ms of CPU per second when idle) nor, mostly, the hashing: raw argon2id on both vCPUs ' +
+    'beside it (its own process, SCHED_IDLE) moved Gatehouse\'s figure from 380, 408, 338 to 465, 385, 410 µs in three interleaved pairs. A password ' +
+    'grant is such a request, with more hops (the hashing thread, the store): 1,833 µs user and 361 µs sys on the event loop per grant in a SQLite ' +
+    'flood of 108 grants/s.',
+};
+const seeNote = (title) => `(see "${title}" below) `;
 
 /** A store's metrics cost: the --metrics-cost run's if it has one for the store, else the full run's. */
 export function metricsCostOf(r, key) {
@@ -38,16 +42,18 @@ export function metricsCostOf(r, key) {
 }
 
 export const BOUNDS = {
-  password: (r, key) => {
-    const s = r[key];
-    const a = s.argon2Raw;
-    const raw = a.sweep
-      ? `raw argon2id at concurrency ${a.concurrency} (its best in the sweep), in rounds interleaved with the grants': ${a.rounds.map((k) => fmt(k.perSecond)).join(', ')}/s; `
-      : `raw argon2id: ${fmt(a.before.perSecond)}/s before the grants and ${fmt(a.after.perSecond)}/s after; `;
-    return (
-      raw +
-      `${fmt(a.cpuMicrosPerVerification)} µs of CPU per raw verification against ${fmt(s.passwordGrant.serverCpuMicrosPerRequest)} µs of Gatehouse's per grant ` +
-      '(hashing threads included). The grant cannot beat raw argon2id by more than the hashing is all of its work, and on these 2 vCPUs it is not: ' +
+  // A target missed on both stores is one bullet: each store's figures, then what they share.
+  password: {
+    perStore: (r, key) => {
+      const s = r[key];
+      const a = s.argon2Raw;
+      const raw = a.sweep
+        ? `raw argon2id at concurrency ${a.concurrency} (its best in the sweep), in rounds interleaved with the grants': ${a.rounds.map((k) => fmt(k.perSecond)).join(', ')}/s; `
+        : `raw argon2id: ${fmt(a.before.perSecond)}/s before the grants and ${fmt(a.after.perSecond)}/s after; `;
+      return raw + `${fmt(a.cpuMicrosPerVerification)} µs of CPU per raw verification against ${fmt(s.passwordGrant.serverCpuMicrosPerRequest)} µs of Gatehouse's per grant (hashing threads included).`;
+    },
+    shared: () =>
+      'The grant cannot beat raw argon2id by more than the hashing is all of its work, and on these 2 vCPUs it is not: ' +
       'bench/password-cpu.mjs splits each grant\'s CPU by thread and process (PostgreSQL, 3 rounds of 5 s, 2026-11-30, after the login start took its ' +
       'audit row into its own statement): the event loop 2,776 µs, the hashing threads 15,705 µs (raw argon2id 15,131 µs per verification in the rounds ' +
       'between), Gatehouse\'s other threads 667 µs, PostgreSQL\'s backends 1,507 µs (2,093 µs with the audit row apart), the load generator 1,005 µs: ' +
@@ -55,11 +61,10 @@ export const BOUNDS = {
       'raw argon2id, and did (0.67 in that run). On SQLite the event loop took 2,554 µs per grant. A grant is three statements on PostgreSQL (the client, ' +
       'the user, the login start with its audit row, one round trip each); in a profile of the event loop during a flood, pg\'s query path was ~21% of ' +
       'its busy samples, nearly all of it the socket writev to the backends (~185 µs per writev on this VM, where a write wakes a sleeping backend), ' +
-      'Fastify\'s request and reply ~8%, Piscina\'s messages ~4%. ' +
-      LONE_REQUEST +
-      'The load generator\'s ~1 ms per grant (its ~40 µs per request at gateway rates) is the same effect. Raw argon2id has none of this, so the ' +
-      'target cannot be met while the load generator and PostgreSQL share the two vCPUs.'
-    );
+      'Fastify\'s request and reply ~8%, Piscina\'s messages ~4%. Each grant is a request that arrives alone, at about three times the CPU it would cost ' +
+      `in a stream ${seeNote('A request that arrives alone')}, and so is the load generator's ~1 ms per grant (its ~40 µs per request at gateway rates). ` +
+      'Raw argon2id has none of this, so the target cannot be met while the load generator and PostgreSQL share the two vCPUs.',
+    notes: ['A request that arrives alone'],
   },
   'refresh-sqlite': (r) =>
     `${SQLITE_REFRESH} Here ${fmt(r.sqliteSmall.families + r.sqliteSmall.refreshPool)} families: p50 ${fmt(r.sqliteSmall.refresh.p50)} ms; ` +
@@ -77,51 +82,62 @@ export const BOUNDS = {
       'Gatehouse, the load generator and the upstream; the event loop\'s profile is socket writes first.'
     );
   },
-  'gateway-ratio': (r, key) => {
-    const g = r[key].gatewayRounds.warn;
-    return (
-      `CPU per proxied request: Gatehouse ${fmt(g.gatehouse.cpuMicrosPerRequest.server)} µs, the bare proxy ${fmt(g.bareProxy.cpuMicrosPerRequest.server)} µs ` +
-      `(the upstream ${fmt(g.gatehouse.cpuMicrosPerRequest.upstream)} µs, the load generator ${fmt(g.gatehouse.cpuMicrosPerRequest.loadGenerator)} µs per request, on the same ` +
-      `${r.machine.cores} cores). What Gatehouse adds per request is the bearer check (SHA-256 of the token, the cache lookup), the plan lookup, ` +
+  'gateway-ratio': {
+    perStore: (r, key) => {
+      const g = r[key].gatewayRounds.warn;
+      return (
+        `CPU per proxied request: Gatehouse ${fmt(g.gatehouse.cpuMicrosPerRequest.server)} µs, the bare proxy ${fmt(g.bareProxy.cpuMicrosPerRequest.server)} µs ` +
+        `(the upstream ${fmt(g.gatehouse.cpuMicrosPerRequest.upstream)} µs, the load generator ${fmt(g.gatehouse.cpuMicrosPerRequest.loadGenerator)} µs per request, on the same ` +
+        `${r.machine.cores} cores); ` +
+        (g.cpuQuartileRatio ? `each round in fresh processes (${g.pairRatios.length} pairs)` : `this run's rounds (${g.pairRatios.length} pairs)`) +
+        `: pairs ${g.pairRatios.map(fmt).join(', ')}` +
+        (g.cpuQuartileRatio
+          ? `; CPU per request, the bare proxy's over Gatehouse's, ${fmt(g.cpuRatio)} as medians and ${fmt(g.cpuQuartileRatio)} as lower quartiles ` +
+            `(95% interval ${g.cpuQuartileRatioInterval.map(fmt).join('–')}).`
+          : '.')
+      );
+    },
+    shared: () =>
+      'What Gatehouse adds per request is the bearer check (SHA-256 of the token, the cache lookup), the plan lookup, ' +
       "the upstream headers (hop-by-hop filtering, X-Forwarded-*, seven identity headers) and the proxy route's path check around reply-from; " +
       'see "Why the earlier gateway figures disagree" for the profile. Fresh processes of one build differ by ±10% in CPU per request on this ' +
       'machine; until 2026-11-30 each side of the gateway rounds was one process, one draw from that spread (the same code measured 1.02 and 0.90 in ' +
-      'two full runs that day). ' +
-      (g.cpuQuartileRatio ? `Each round now runs in fresh processes (${g.pairRatios.length} pairs)` : `This run's rounds (${g.pairRatios.length} pairs)`) +
-      `: pairs ${g.pairRatios.map(fmt).join(', ')}` +
-      (g.cpuQuartileRatio
-        ? `; CPU per request, the bare proxy's over Gatehouse's, ${fmt(g.cpuRatio)} as medians and ${fmt(g.cpuQuartileRatio)} as lower quartiles ` +
-          `(95% interval ${g.cpuQuartileRatioInterval.map(fmt).join('–')}).`
-        : '.')
-    );
+      'two full runs that day).',
   },
-  isolation: (r, key) => {
-    const iso = r[key].isolation.warn;
-    const lag = iso.underFlood.lagMs ? ` (the load generator itself sent up to ${fmt(iso.underFlood.lagMs.p99)} ms late at p99 under the flood: it shares the machine)` : '';
-    return (
-      `idle p99 ${fmt(iso.idle.p99)} ms, under the flood ${fmt(iso.underFlood.p99)} ms${lag}, with ${fmt(iso.flood.perSecond)} grants/s in the flood` +
-      (iso.pairP99Ratios
-        ? ` (medians of ${iso.pairP99Ratios.length} interleaved rounds each: idle ${iso.idle.rounds.map((k) => fmt(k.p99)).join(', ')} ms, flood ` +
-          `${iso.underFlood.rounds.map((k) => fmt(k.p99)).join(', ')} ms). `
-        : '. ') +
+  isolation: {
+    perStore: (r, key) => {
+      const iso = r[key].isolation.warn;
+      const lag = iso.underFlood.lagMs ? ` (the load generator itself sent up to ${fmt(iso.underFlood.lagMs.p99)} ms late at p99 under the flood: it shares the machine)` : '';
+      return (
+        `idle p99 ${fmt(iso.idle.p99)} ms, under the flood ${fmt(iso.underFlood.p99)} ms${lag}, with ${fmt(iso.flood.perSecond)} grants/s in the flood, ` +
+        `${fmt(Math.round(iso.deliveredShare * 1000) / 10)}% of the offered rate delivered` +
+        (iso.pairP99Ratios
+          ? ` (medians of ${iso.pairP99Ratios.length} interleaved rounds each: idle ${iso.idle.rounds.map((k) => fmt(k.p99)).join(', ')} ms, flood ` +
+            `${iso.underFlood.rounds.map((k) => fmt(k.p99)).join(', ')} ms).`
+          : '.')
+      );
+    },
+    shared: (r) =>
       'Hashing runs on worker threads at nice +10 and, since 2026-11-30, under SCHED_IDLE (passwordHashing.idleScheduling): a request-path thread that ' +
       'wakes preempts a hashing thread at once instead of waiting for the end of its slice. In bench/isolation-ab.mjs on PostgreSQL, 4 interleaved ' +
       'rounds on a quiet machine, the gateway\'s p99 under the flood was 33.1, 10.8, 11.3, 15.9 ms at nice +10 alone and 19.9, 10.2, 11.7, 9.3 ms with ' +
       'SCHED_IDLE (idle p99 3.7–6.6 ms). What still delays the gateway is the work a password grant does at the gateway\'s own priority: on the event loop ' +
       "(HTTP parsing, the client check, the brute-force counters, pg's query path, the answer: ~2.8 ms of CPU per grant, bench/password-cpu.mjs), in " +
       "PostgreSQL's backends (~1.5 ms per grant, three statements) and in the flood's load generator (~1 ms per grant), all on the same 2 vCPUs as the " +
-      'gateway, its upstream and its load generator. ' +
-      LONE_REQUEST +
+      `gateway, its upstream and its load generator, and each of those requests costs more for arriving alone ${seeNote('A request that arrives alone')}. ` +
       'On SQLite the login\'s commit runs on the event loop too, and until 2026-11-30 so did the WAL ' +
       'checkpoint that some commits started: a CPU profile of one round then (bench/isolation-ab.mjs --cpu-prof, bench/profile-summary.mjs --stalls, ' +
       'p99 2.5 ms idle, 7.1 ms under the flood) had, in 9 s of flood, about 15 stretches of 10 ms or more in which the event loop never went idle, ' +
       'two of them with 25 and 37 ms between samples inside better-sqlite3: the checkpoint\'s fsyncs (strace of the same scenario: 27 ms for the ' +
       'WAL\'s). Checkpoints now run on a thread of their own (src/store/sqlite-checkpointer.ts): in bench/isolation-ab.mjs, 4 interleaved rounds ' +
       'each, the flood\'s p99 went from 10.4 to 6.0 ms (medians; ratio to idle 6.9 -> 3.6). ' +
-      (iso.underFlood.lagMs ? "The gateway's requests arrive at a steady rate (bench/lib/paced.mjs)." : "This run's gateway requests came from autocannon's overallRate.")
-    );
+      ((r.sqliteSmall ?? r.postgresSmall)?.isolation?.warn?.underFlood?.lagMs
+        ? "The gateway's requests arrive at a steady rate (bench/lib/paced.mjs)."
+        : "This run's gateway requests came from autocannon's overallRate."),
+    notes: ['A request that arrives alone'],
   },
-  'isolation-delivered': (r, key) => BOUNDS.isolation(r, key),
+  // The same rounds as the p99's: one bullet for both.
+  'isolation-delivered': { sameAs: 'isolation' },
   // Issue 15.
   'metrics-cost': (r, key) => {
     const cost = metricsCostOf(r, key);
