@@ -11,7 +11,7 @@ import { minimalConfig, writeConfig } from '../support/config-files.js';
 import { captureLogs, startTestGatehouse } from '../support/gatehouse-instance.js';
 import { tempDir } from '../support/temp-dir.js';
 import { storeConformanceSuite } from './conformance.js';
-import { newFamily, pairAt, seedSubscription, T0, type Seed } from './conformance/fixtures.js';
+import { holderOf, newFamily, pairAt, seedSubscription, T0, type Seed } from './conformance/fixtures.js';
 import type { Store } from '../../src/store/store.js';
 import { rejectsWithCode } from './conformance/harness.js';
 
@@ -188,6 +188,44 @@ describe('SQLite store', () => {
         for (const id of families) assert.ok(await store.tokens.findFamily(id), `family ${id} is stored`);
         assert.equal((await store.applications.findById(seed.application.id))?.name, seed.application.name, 'the failed updates changed nothing');
       } finally {
+        await store.close();
+      }
+    }));
+});
+
+describe('SQLite store: hot paths (issue 12)', () => {
+  // Kysely's SQLite driver prepares every statement it runs; the hot paths run statements prepared
+  // once per connection. Counting better-sqlite3's prepare calls tells one from the other.
+  it('prepares the statements of the token endpoint and the gateway once, not on every call', () =>
+    withDataDir(async (dataDir) => {
+      const store = await openSqliteStore({ dataDir });
+      const prepare = BetterSqlite3.prototype.prepare;
+      let prepared = 0;
+      BetterSqlite3.prototype.prepare = function (this: BetterSqlite3.Database, source: string) {
+        prepared += 1;
+        return prepare.call(this, source);
+      } as typeof prepare;
+      try {
+        const seed = await seedSubscription(store);
+        const clientId = seed.subscription.clientId as string;
+        /** What a password grant, a refresh grant and a gateway cache miss ask of the store. */
+        const requests = async () => {
+          assert.ok(await store.subscriptions.findClient(clientId), 'client lookup');
+          assert.ok(await store.users.findLocalByLogin(seed.user.email as string), 'user lookup');
+          const first = pairAt(T0);
+          await store.tokens.createFamily(newFamily(seed), first);
+          assert.ok(await store.users.findById(seed.user.id), 'user by id');
+          const rotated = await store.tokens.rotateRefreshToken(first.refreshToken.hash, pairAt(T0 + 1), T0 + 1, holderOf(seed));
+          assert.equal(rotated.outcome, 'rotated');
+          assert.ok(await store.tokens.findAccessToken(first.accessToken.hash), 'access-token lookup');
+          assert.ok(await store.subscriptions.findById(seed.subscription.id), "the token's subscription");
+        };
+        await requests();
+        const afterFirst = prepared;
+        for (let i = 0; i < 5; i++) await requests();
+        assert.equal(prepared - afterFirst, 0, `${prepared - afterFirst} statements prepared after the first calls`);
+      } finally {
+        BetterSqlite3.prototype.prepare = prepare;
         await store.close();
       }
     }));

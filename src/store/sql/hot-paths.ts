@@ -4,7 +4,7 @@ import type { AuditEventsTable, Database, TokenFamiliesTable } from './database.
 import { toRefreshTokenRecord } from './rows.js';
 
 // The requests that run on every token-endpoint call and gateway cache miss (client lookup,
-// refresh rotation, access-token lookup, login start) skip Kysely's per-call query building and
+// refresh rotation, access-token lookup with its subscription, login start) skip Kysely's per-call query building and
 // compiling: each dialect runs them as statements prepared once per connection (a statement
 // cache on SQLite, named prepared statements on PostgreSQL). Everything else stays on Kysely.
 
@@ -104,6 +104,8 @@ export const HOT = {
     "SELECT * FROM users WHERE auth_method = 'local' AND (email = $1 OR username = $2) LIMIT 1",
   ),
   subscriptionByClientId: statement('subscription_by_client_id', 'SELECT * FROM subscriptions WHERE client_id = $1'),
+  // The gateway's access-token lookup reads the token's subscription on every cache miss.
+  subscriptionById: statement('subscription_by_id', 'SELECT * FROM subscriptions WHERE id = $1'),
   /** Owners as a JSON array, sorted as ApplicationStore.findById lists them. */
   applicationById: {
     sqlite: statement(

@@ -37,7 +37,7 @@ export class SqlSubscriptionStore implements SubscriptionStore {
   }
 
   async findById(id: string): Promise<Subscription | null> {
-    const row = await this.db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.hot.one<Selectable<SubscriptionsTable>>(HOT.subscriptionById, [id]);
     return row ? toSubscription(row) : null;
   }
 
