@@ -364,7 +364,7 @@ export function renderReport(r) {
     '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|http-proxy|off] [--cpu-prof DIR] [--gateway-pairs N]`:',
     'only the gateway, password-grant and isolation scenarios, of the build in DIR (a before/after), into FILE, against another bare proxy,',
     'with CPU profiles, with N gateway / bare proxy pairs of fresh processes (5); `--gateway-only` leaves out the password grant and isolation.',
-    '`node bench/ab.mjs --roots DIR,DIR,bare [--scenario gateway|refresh] [--rounds N] [--requests N] [--level warn|info] [--cpu-prof DIR]`:',
+    '`node bench/ab.mjs --roots DIR,DIR,bare,bare-identity [--scenario gateway|refresh] [--rounds N] [--requests N] [--level warn|info] [--cpu-prof DIR]`:',
     'builds (and the bare proxy) compared by CPU µs per request, each in its own process per round, interleaved, medians: the figure',
     'that a shared machine distorts least.',
     '`node bench/run.mjs --metrics-cost [--pairs N]`: only the metrics cost, 24 pairs on SQLite and (with `DATABASE_URL`) PostgreSQL (about 16',
