@@ -101,7 +101,7 @@ export const BOUNDS = {
         `CPU per proxied request: Gatehouse ${fmt(g.gatehouse.cpuMicrosPerRequest.server)} µs, the bare proxy ${fmt(g.bareProxy.cpuMicrosPerRequest.server)} µs ` +
         `(the upstream ${fmt(g.gatehouse.cpuMicrosPerRequest.upstream)} µs, the load generator ${fmt(g.gatehouse.cpuMicrosPerRequest.loadGenerator)} µs per request, on the same ` +
         `${r.machine.cores} cores). ${sumOfProcesses(g, r.machine.cores)} ` +
-        (g.cpuQuartileRatio ? `each round in fresh processes (${g.pairRatios.length} pairs)` : `this run's rounds (${g.pairRatios.length} pairs)`) +
+        (g.cpuQuartileRatio ? `Each round in fresh processes (${g.pairRatios.length} pairs)` : `This run's rounds (${g.pairRatios.length} pairs)`) +
         `: pairs ${g.pairRatios.map(fmt).join(', ')}` +
         (g.cpuQuartileRatio
           ? `; CPU per request, the bare proxy's over Gatehouse's, ${fmt(g.cpuRatio)} as medians and ${fmt(g.cpuQuartileRatio)} as lower quartiles ` +

@@ -4,9 +4,10 @@ import type { AuditEventsTable, Database, TokenFamiliesTable } from './database.
 import { toRefreshTokenRecord } from './rows.js';
 
 // The requests that run on every token-endpoint call and gateway cache miss (client lookup,
-// refresh rotation, access-token lookup with its subscription, login start) skip Kysely's per-call query building and
-// compiling: each dialect runs them as statements prepared once per connection (a statement
-// cache on SQLite, named prepared statements on PostgreSQL). Everything else stays on Kysely.
+// refresh rotation, access-token lookup with its subscription, login start) skip Kysely's
+// per-call query building and compiling: each dialect runs them as statements prepared once per
+// connection (a statement cache on SQLite, named prepared statements on PostgreSQL). Everything
+// else stays on Kysely.
 
 /** A statement of the hot paths. `text` numbers its parameters $1, $2, … each used once, in order. */
 export interface HotStatement {
