@@ -118,7 +118,7 @@ export const BOUNDS = {
       'sending them straight to it), while Gatehouse used 115 µs (lower quartile 97) and its upstream 35: the same as the bare proxy with the headers, ' +
       'within the rounds\' spread. The headers are Gatehouse\'s contract with the upstream (who the caller is, as Kong-based gateways send it), so they stay. ' +
       'Beyond them, what Gatehouse adds per request is the bearer check (SHA-256 of the token, the cache lookup), the plan lookup, ' +
-      "the upstream headers (hop-by-hop filtering, X-Forwarded-*, seven identity headers) and the proxy route's path check around reply-from; " +
+      "the client's headers filtered (hop-by-hop and reserved names) and the proxy route's path check around reply-from; " +
       'see "Why the earlier gateway figures disagree" for the profile. Fresh processes of one build differ by ±10% in CPU per request on this ' +
       'machine; until 2026-11-30 each side of the gateway rounds was one process, one draw from that spread (the same code measured 1.02 and 0.90 in ' +
       'two full runs that day).',
