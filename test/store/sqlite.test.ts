@@ -315,15 +315,16 @@ describe('SQLite store: checkpoints on a thread of their own (issue 12)', () => 
   // appends about a dozen pages (48 KiB) to it. Under a steady stream the thread's checkpoints
   // alone seldom reach the WAL's end (once or not at all in 3,000 logins: 100 to 140 MB), so it
   // seldom starts over. How far it grows with the finishing step depends on how long the thread's
-  // checkpoints and fsyncs take on a busy machine (18 to 42 MB; it started over 11 to 16 times), so
-  // the bound is a comparison within the run, as the benchmarks' are.
+  // checkpoints and fsyncs take on a busy machine (18 to 44 MiB; it started over 9 to 22 times), so
+  // the bound is a comparison within the run, as the benchmarks' are: with the finishing step
+  // disabled the WAL grew 140 MiB, more than with the thread alone (98 MiB), and started over once.
   it('keeps the WAL short under a steady stream of commits, and removes it on close', async (t) => {
     const finishing = await steadyStream(256);
     const alone = await steadyStream(Number.MAX_SAFE_INTEGER);
     t.diagnostic(`WAL grew ${(finishing.grown / 2 ** 20).toFixed(1)} MiB (${finishing.restarts} restarts); ${(alone.grown / 2 ** 20).toFixed(1)} MiB (${alone.restarts}) without finishing`);
     assert.ok(finishing.restarts >= 4, `the WAL started over ${finishing.restarts} times`);
     assert.ok(
-      finishing.grown * 1.5 < alone.grown,
+      finishing.grown * 1.25 < alone.grown,
       `the WAL grew by ${finishing.grown} bytes, against ${alone.grown} with the thread's checkpoints alone`,
     );
     assert.equal(finishing.walLeft, false, 'the last connection checkpointed and removed the WAL');
