@@ -32,12 +32,15 @@ function boundLines(r, missed) {
       for (const t of group) lines.push(`- **${t.name}** (${fmt(t.value)}): ${bound ? bound(r, storeOf(t)[1]) : 'not analysed yet.'}`);
       continue;
     }
-    const names = [...new Set(group.map((t) => t.name.replace(STORE_SUFFIX, '')))];
-    const title = names
-      .map((name) => `**${name}** (${group.filter((t) => t.name.replace(STORE_SUFFIX, '') === name).map((t) => `${storeOf(t)[0]} ${fmt(t.value)}`).join(', ')})`)
-      .join('; ');
-    const stores = [...new Map(group.map((t) => [storeOf(t)[1], storeOf(t)[0]])).entries()];
-    const perStore = stores.map(([storeKey, name]) => `${name}: ${bound.perStore(r, storeKey)}`).join(' ');
+    const byName = new Map();
+    for (const t of group) {
+      const name = t.name.replace(STORE_SUFFIX, '');
+      if (!byName.has(name)) byName.set(name, []);
+      byName.get(name).push(`${storeOf(t)[0]} ${fmt(t.value)}`);
+    }
+    const title = [...byName].map(([name, figures]) => `**${name}** (${figures.join(', ')})`).join('; ');
+    const stores = new Map(group.map((t) => [storeOf(t)[1], storeOf(t)[0]]));
+    const perStore = [...stores].map(([storeKey, name]) => `${name}: ${bound.perStore(r, storeKey)}`).join(' ');
     lines.push(`- ${title}: ${perStore} ${bound.shared(r)}`);
     for (const note of bound.notes ?? []) notes.add(note);
   }
@@ -363,10 +366,10 @@ export function renderReport(r) {
     '',
     '`npm run bench` (builds first; about 25 minutes; PostgreSQL scenarios when `DATABASE_URL` is set, each in a schema of its own,',
     'dropped afterwards). `npm run bench:smoke` runs every scenario for a second on tiny data and checks only that they ran.',
-    '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|http-proxy|off] [--cpu-prof DIR] [--gateway-pairs N]`:',
+    '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|reply-from-identity|http-proxy|off] [--cpu-prof DIR] [--gateway-pairs N]`:',
     'only the gateway, password-grant and isolation scenarios, of the build in DIR (a before/after), into FILE, against another bare proxy,',
     'with CPU profiles, with N gateway / bare proxy pairs of fresh processes (5); `--gateway-only` leaves out the password grant and isolation.',
-    '`node bench/ab.mjs --roots DIR,DIR,bare,bare-identity [--scenario gateway|refresh] [--rounds N] [--requests N] [--level warn|info] [--cpu-prof DIR]`:',
+    '`node bench/ab.mjs --roots DIR,DIR,bare,bare-identity [--scenario gateway|refresh] [--rounds N] [--requests N] [--warm-up N] [--level warn|info] [--cpu-prof DIR]`:',
     'builds (and the bare proxy) compared by CPU µs per request, each in its own process per round, interleaved, medians: the figure',
     'that a shared machine distorts least.',
     '`node bench/run.mjs --metrics-cost [--pairs N]`: only the metrics cost, 24 pairs on SQLite and (with `DATABASE_URL`) PostgreSQL (about 16',

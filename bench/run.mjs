@@ -19,7 +19,8 @@ const smoke = flag('--smoke');
 // --focus: only the scenarios of issue 12 that are not the store's (gateway rounds, password
 // grant, isolation) on the small stores; --gatehouse-root DIR: bench the build in DIR (e.g. a
 // worktree of main, for a before/after); --out FILE: write the results there, not BENCHMARKS.md;
-// --bare reply-from|http-proxy|off: the bare proxy's kind (off: reply-from without a logger);
+// --bare reply-from|reply-from-identity|http-proxy|off: the bare proxy's kind (off: reply-from
+// without a logger; reply-from-identity: with the headers Gatehouse sends the upstream);
 // --cpu-prof DIR: Gatehouse and the bare proxy write V8 CPU profiles there (with --gateway-only,
 // of the gateway rounds alone); bench/profile-summary.mjs reads them. --gateway-pairs N: the
 // gateway / bare proxy pairs of fresh processes (5).
