@@ -53,6 +53,21 @@ function sumOfProcesses(g, cores) {
   );
 }
 
+
+/** This run's interleaved refresh rounds, large over small: req/s and Gatehouse's CPU per refresh. */
+function scaleRounds(scale) {
+  const small = scale?.small?.refresh;
+  const large = scale?.large?.refresh;
+  if (!small?.rounds || !large?.rounds) return '';
+  const pairs = (of) => large.rounds.map((k, i) => of(k, small.rounds[i]).toFixed(2)).join(', ');
+  return (
+    `This run's rounds, large / small: ${pairs((l, s) => l.perSecond / s.perSecond)} in refreshes/s; Gatehouse's CPU per refresh, small / large, ` +
+    `${pairs((l, s) => s.serverCpuMicrosPerRequest / l.serverCpuMicrosPerRequest)} (${large.rounds.map((k) => fmt(k.serverCpuMicrosPerRequest)).join(', ')} µs ` +
+    `with the large store): a rate ratio below the CPU ratio is time the large store's process did not compute (waiting for the disk, or for a ` +
+    'CPU the machine gave elsewhere). '
+  );
+}
+
 export const BOUNDS = {
   // A target missed on both stores is one bullet: each store's figures, then what they share.
   password: {
@@ -150,6 +165,13 @@ export const BOUNDS = {
       'two of them with 25 and 37 ms between samples inside better-sqlite3: the checkpoint\'s fsyncs (strace of the same scenario: 27 ms for the ' +
       'WAL\'s). Checkpoints now run on a thread of their own (src/store/sqlite-checkpointer.ts): in bench/isolation-ab.mjs, 4 interleaved rounds ' +
       'each, the flood\'s p99 went from 10.4 to 6.0 ms (medians; ratio to idle 6.9 -> 3.6). ' +
+      'On PostgreSQL the ratio has a long tail from round to round: in bench/isolation-ab.mjs with CPU profiles (4 interleaved rounds, ' +
+      '2026-11-30 evening, AMD host) it was 1.5, 1.5, 2.6 and 32.1. The profile of the last (p99 142.6 ms, bench/profile-summary.mjs --stalls) ' +
+      'has no long task: for 0.7 s the event loop never went idle while running what it runs in the other rounds (proxying, Fastify, socket ' +
+      'writes): 212 samples in the gateway\'s code and 70 in the grant\'s against 99 and 36 in the 0.7 s before, at the same 500 requests/s and ' +
+      'a steady flood, so the same work took twice the time: the machine slowed the thread, nothing in Gatehouse waited. Fewer hashing threads do ' +
+      'not help: passwordHashing.threads 1 against the default (one per core), 5 interleaved rounds each, median ratios 2.3 against 2.1 (flood ' +
+      'p99 8.8 against 7.1 ms; `--variants paced:10i:.,paced:10i:.:1`). ' +
       ((r.sqliteSmall ?? r.postgresSmall)?.isolation?.warn?.underFlood?.lagMs
         ? "The gateway's requests arrive at a steady rate (bench/lib/paced.mjs)."
         : "This run's gateway requests came from autocannon's overallRate."),
@@ -176,6 +198,7 @@ export const BOUNDS = {
   },
   'scale-refresh-SQLite': (r) =>
     `${SQLITE_REFRESH} With ${fmt(r.sqliteLarge.families)} families a refresh takes ${fmt(r.sqliteLarge.refresh.p50)} ms (p50). ` +
+    `${scaleRounds(r.sqliteLarge.scale)}` +
     'Where the extra time goes, the store alone (bench/store-rotation.mjs, 20,000 rotations spread over 1,000,000 families against 20,000 families, ' +
     '16 callers, perf record -g of the event loop\'s thread, 2026-11-30): writing WAL frames 30% of its samples against 27% (a third of it the kernel ' +
     'zeroing new blocks of a WAL that grows longer before it starts over), reading database pages back from the OS 11–14% against under 1% (the ' +

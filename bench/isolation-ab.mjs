@@ -4,7 +4,8 @@
 // bursts, or bench/lib/paced.mjs, steady), the hashing threads' nice level, the build.
 // Usage: [DATABASE_URL=…] isolation-ab.mjs [rounds] [seconds] --variants gen:nice:root[,…]
 //   e.g. --variants paced:10:.,paced:19:.,autocannon:10:.; a nice level ending in "i" (10i) also
-//   puts the hashing threads under SCHED_IDLE (passwordHashing.idleScheduling). --cpu-prof DIR
+//   puts the hashing threads under SCHED_IDLE (passwordHashing.idleScheduling); a fourth field sets
+//   passwordHashing.threads (0, the default: one per core). --cpu-prof DIR
 //   profiles each Gatehouse process (bench/profile-summary.mjs FILE --stalls lists its long tasks).
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,8 +22,15 @@ const positional = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.st
 const rounds = Number(positional[0] ?? 2);
 const seconds = Number(positional[1] ?? 5);
 const variants = (option('--variants') ?? 'autocannon:10:.,paced:10:.').split(',').map((v) => {
-  const [generator, nice, root] = v.split(':');
-  return { name: v, generator, nice: Number.parseInt(nice, 10), idleScheduling: nice.endsWith('i'), root: path.resolve(root ?? '.') };
+  const [generator, nice, root, threads] = v.split(':');
+  return {
+    name: v,
+    generator,
+    nice: Number.parseInt(nice, 10),
+    idleScheduling: nice.endsWith('i'),
+    root: path.resolve(root ?? '.'),
+    threads: Number(threads ?? 0),
+  };
 });
 const profileDir = option('--cpu-prof');
 const databaseUrl = process.env.DATABASE_URL || null;
@@ -34,9 +42,9 @@ const connections = 8;
 const upstream = await startListener('upstream.mjs');
 const prepared = await prepareGatehouse({ store, databaseUrl, upstreamUrl: upstream.url, families: 10, floodAccounts: 400 });
 const raw = parse(readFileSync(prepared.file, 'utf8'));
-const configFor = ({ nice, idleScheduling }) => {
-  const file = prepared.file.replace(/\.yaml$/, `-nice${nice}${idleScheduling ? 'i' : ''}.yaml`);
-  writeFileSync(file, stringify({ ...raw, passwordHashing: { niceIncrement: nice, idleScheduling } }));
+const configFor = ({ nice, idleScheduling, threads }) => {
+  const file = prepared.file.replace(/\.yaml$/, `-nice${nice}${idleScheduling ? 'i' : ''}-t${threads}.yaml`);
+  writeFileSync(file, stringify({ ...raw, passwordHashing: { niceIncrement: nice, idleScheduling, threads } }));
   return file;
 };
 const generators = {
