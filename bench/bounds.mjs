@@ -97,7 +97,8 @@ export const BOUNDS = {
     `${SQLITE_REFRESH} Here ${fmt(r.sqliteSmall.families + r.sqliteSmall.refreshPool)} families: p50 ${fmt(r.sqliteSmall.refresh.p50)} ms; ` +
     `the requests still queued when the load stopped took ${fmt(r.sqliteSmall.refresh.drainSeconds)} s to drain. ` +
     `Gatehouse spent ${fmt(r.sqliteSmall.refresh.serverCpuMicrosPerRequest)} µs of CPU per refresh here. The same build measured 5,450 and 5,994/s in ` +
-    'two full runs on a quiet machine (2026-11-30), and 2,719/s in one the day before on a busy one: the figure follows the machine\'s load.',
+    'two full runs on a quiet machine (2026-11-30 midday), 4,183/s at 18:55 that day on a slower host (raw argon2id 13,947 µs per verification ' +
+    'against 9,105–9,610), and 2,719/s the day before on a busy one: the figure follows the machine\'s speed and load.',
   'refresh-postgres': (r) => {
     const p = r.postgresSmall.refresh;
     return (

@@ -183,9 +183,10 @@ function machineSpeed(r) {
   return [
     `Machine speed: one raw argon2id verification alone took ${alone.map(fmt).join(' and ')} µs of CPU in this run (SQLite's and PostgreSQL's sweeps);`,
     'on an AMD EPYC host 9,105–9,610 µs in the run of 2026-11-30 12:31 (quiet), 10,967–17,041 µs that afternoon (bench/results/2026-11-30T13-42.json',
-    'and T14-31.json, busy); on an Intel Xeon host 11,295–13,922 µs that evening (T16-18.json and T17-21.json). Absolute rates (refreshes/s)',
-    'move with it; ratios less, though a busy host also widens their spread, and a kind of CPU has ratios of its own (the gateway against the',
-    'bare proxy: 0.88–0.95 on the AMD host at midday; 0.78–0.79 at 16:18 and 0.86–0.90 at 17:21 on the Intel one).',
+    'and T14-31.json, busy); on an Intel Xeon host 11,295–13,922 µs that evening (T16-18.json and T17-21.json); on an AMD EPYC host again',
+    '13,947–18,211 µs at 18:55 (T18-55.json). Absolute rates (refreshes/s) move with it; ratios less, though a busy host also widens their',
+    'spread, and a kind of CPU has ratios of its own (the gateway against the bare proxy: 0.88–0.95 on the AMD host at midday and 0.92–1.01',
+    'at 18:55; 0.78–0.79 at 16:18 and 0.86–0.90 at 17:21 on the Intel one).',
   ];
 }
 
