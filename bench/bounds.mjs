@@ -53,7 +53,6 @@ function sumOfProcesses(g, cores) {
   );
 }
 
-
 /** This run's interleaved refresh rounds, large over small: req/s and Gatehouse's CPU per refresh. */
 function scaleRounds(scale) {
   const small = scale?.small?.refresh;
