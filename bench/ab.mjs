@@ -5,14 +5,16 @@
 // `bare` among the roots: the bare Fastify + reply-from proxy of the gateway scenario;
 // `bare-identity`: the same, adding the headers Gatehouse sends the upstream (bare-proxy.mjs).
 // The gateway scenario also reports the upstream's CPU per request (what the headers cost it).
-// Usage: node bench/ab.mjs --roots DIR|bare|bare-identity[,…] [--scenario gateway|refresh] [--rounds 5]
-//        [--requests 20000] [--warm-up N] [--level warn|info] [--cpu-prof DIR]
+// `gateway-spread`: the gateway over --tokens N access tokens in turn (20,000), so that nearly every
+// request misses the token cache and reads the token and its subscription from the store.
+// Usage: node bench/ab.mjs --roots DIR|bare|bare-identity[,…] [--scenario gateway|gateway-spread|refresh]
+//        [--rounds 5] [--requests 20000] [--warm-up N] [--tokens N] [--level warn|info] [--cpu-prof DIR]
 // Store: PostgreSQL + Redis when DATABASE_URL is set, else SQLite.
 import path from 'node:path';
 import { cpuSecondsOf, postgresCpuSeconds } from './lib/children.mjs';
-import { API_PREFIX, prepareGatehouse, serve } from './lib/gatehouse.mjs';
+import { prepareGatehouse, serve } from './lib/gatehouse.mjs';
 import { basic, FORM, load } from './lib/load.mjs';
-import { startListener } from './scenarios.mjs';
+import { gatewayLoad, startListener } from './scenarios.mjs';
 import { inTurn, median } from './lib/rounds.mjs';
 
 const argv = process.argv.slice(2);
@@ -26,19 +28,19 @@ const level = option('--level', 'warn');
 const profileDir = option('--cpu-prof');
 const store = process.env.DATABASE_URL ? 'postgres' : 'sqlite';
 const connections = scenario === 'refresh' ? 16 : 32;
+const gateway = scenario.startsWith('gateway');
+const tokens = scenario === 'gateway-spread' ? Number(option('--tokens', '20000')) : 1;
 // The bare proxy needs the gateway rounds' long warm-up (run.mjs: 20,000 answers): after 3,000 it
 // still spent 149 µs per request over the next 40,000, against 95 after 20,000.
-const warmUp = Number(option('--warm-up', scenario === 'gateway' ? 20_000 : Math.min(3_000, Math.round(requests / 5))));
+const warmUp = Number(option('--warm-up', gateway ? 20_000 : Math.min(3_000, Math.round(requests / 5))));
 
 const upstream = await startListener('upstream.mjs');
 const pool = scenario === 'refresh' ? (warmUp + requests) * rounds * roots.length + 1_000 : 0;
-const prepared = await prepareGatehouse({ store, databaseUrl: process.env.DATABASE_URL, upstreamUrl: upstream.url, families: 1 + pool });
+const prepared = await prepareGatehouse({ store, databaseUrl: process.env.DATABASE_URL, upstreamUrl: upstream.url, families: Math.max(tokens, 1 + pool) });
 let nextRefresh = 1;
 
 function run(amount, base = prepared.base) {
-  if (scenario === 'gateway') {
-    return load({ url: `${base}${API_PREFIX}/items/1`, headers: { authorization: `Bearer ${prepared.access(0)}` }, connections, amount });
-  }
+  if (gateway) return gatewayLoad({ gatewayConnections: connections }, { ...prepared, base }, { distinct: tokens, amount });
   const c = prepared.credentials;
   return load({
     url: prepared.base,
@@ -77,7 +79,7 @@ try {
         const result = await run(requests, base);
         const cpu = (await cpuSecondsOf(instance.child.pid)) - before;
         const figure = { microsPerRequest: Math.round((cpu * 1e6) / result.ok), perSecond: result.perSecond, p99: result.p99, bad: result.non2xx + result.errors };
-        if (scenario === 'gateway') figure.upstreamMicrosPerRequest = Math.round((((await cpuSecondsOf(upstream.child.pid)) - upstreamBefore) * 1e6) / result.ok);
+        if (gateway) figure.upstreamMicrosPerRequest = Math.round((((await cpuSecondsOf(upstream.child.pid)) - upstreamBefore) * 1e6) / result.ok);
         // PostgreSQL's processes serve every build alike; their CPU per request is the other half of a store's cost.
         if (store === 'postgres') figure.postgresMicrosPerRequest = Math.round((((await postgresCpuSeconds()) - databaseBefore) * 1e6) / result.ok);
         figures.get(root).push(figure);
@@ -95,7 +97,7 @@ for (const [root, runs] of figures) {
   console.log(
     `${root} (${store}, ${scenario}, ${level}): median ${median(runs.map((r) => r.microsPerRequest))} µs/req` +
       (store === 'postgres' ? ` (PostgreSQL ${median(runs.map((r) => r.postgresMicrosPerRequest))})` : '') +
-      (scenario === 'gateway' ? ` (upstream ${median(runs.map((r) => r.upstreamMicrosPerRequest))})` : '') +
+      (gateway ? ` (upstream ${median(runs.map((r) => r.upstreamMicrosPerRequest))})` : '') +
       `, ${median(runs.map((r) => r.perSecond))} req/s; rounds µs ${runs.map((r) => r.microsPerRequest).join(', ')}`,
   );
 }

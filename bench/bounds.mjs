@@ -43,13 +43,13 @@ export function metricsCostOf(r, key) {
 
 /** On a machine every process shares, throughput follows the CPU all of them spend per request. */
 function sumOfProcesses(g, cores) {
-  const sum = (side) => ['server', 'upstream', 'loadGenerator'].map((k) => side.cpuMicrosPerRequest[k]);
-  const [bare, gate] = [sum(g.bareProxy), sum(g.gatehouse)];
-  const total = (parts) => parts.reduce((a, b) => a + b, 0);
+  const partsOf = (side) => ['server', 'upstream', 'loadGenerator'].map((k) => side.cpuMicrosPerRequest[k]);
+  const [bare, gate] = [partsOf(g.bareProxy), partsOf(g.gatehouse)];
+  const [bareTotal, gateTotal] = [bare, gate].map((parts) => parts.reduce((a, b) => a + b, 0));
   return (
     `On ${cores} cores that all the processes share, throughput follows the CPU they spend per request together (proxy, upstream, load generator): ` +
-    `${bare.map(fmt).join(' + ')} = ${fmt(total(bare))} µs for the bare proxy against ${gate.map(fmt).join(' + ')} = ${fmt(total(gate))} µs for Gatehouse, ` +
-    `a ratio of ${(total(bare) / total(gate)).toFixed(2)} against the ${g.ratioToBareProxy.toFixed(2)} measured.`
+    `${bare.map(fmt).join(' + ')} = ${fmt(bareTotal)} µs for the bare proxy against ${gate.map(fmt).join(' + ')} = ${fmt(gateTotal)} µs for Gatehouse, ` +
+    `a ratio of ${(bareTotal / gateTotal).toFixed(2)} against the ${g.ratioToBareProxy.toFixed(2)} measured.`
   );
 }
 
@@ -62,8 +62,8 @@ function scaleRounds(scale) {
   return (
     `This run's rounds, large / small: ${pairs((l, s) => l.perSecond / s.perSecond)} in refreshes/s; Gatehouse's CPU per refresh, small / large, ` +
     `${pairs((l, s) => s.serverCpuMicrosPerRequest / l.serverCpuMicrosPerRequest)} (${large.rounds.map((k) => fmt(k.serverCpuMicrosPerRequest)).join(', ')} µs ` +
-    `with the large store): a rate ratio below the CPU ratio is time the large store's process did not compute (waiting for the disk, or for a ` +
-    'CPU the machine gave elsewhere). '
+    `with the large store): a rate ratio below the CPU ratio is time the large store's process did not compute (waiting for the store, the disk, ` +
+    'or a CPU the machine gave elsewhere). '
   );
 }
 
@@ -213,20 +213,14 @@ export const BOUNDS = {
     '1 GiB (84–86 against 85–97 µs per rotation, but every page it touches counts in the RSS, and the spread gateway run touches them all), ' +
     'cache_size 32 MiB with it (92–98 µs: worse); not tried: 32-byte BLOB token hashes instead of 64-character hex (smaller index leaves, ' +
     'though a rotation would touch as many of them), which needs a migration on both stores.',
-  'scale-refresh-PostgreSQL': (r) => {
-    const pairs = r.postgresLarge.scale
-      ? r.postgresLarge.scale.large.refresh.rounds.map((k, i) => (k.perSecond / r.postgresLarge.scale.small.refresh.rounds[i].perSecond).toFixed(2)).join(', ')
-      : '–';
-    return (
-      `this run's rounds, large / small: ${pairs}. PostgreSQL runs the rotation's lookups as nested loops through the primary keys (EXPLAIN ANALYZE ` +
+  'scale-refresh-PostgreSQL': (r) =>
+    `${scaleRounds(r.postgresLarge.scale)}PostgreSQL runs the rotation's lookups as nested loops through the primary keys (EXPLAIN ANALYZE ` +
       'at 200,000 families: 0.1 ms), so the plan does not change with N. What does (bench/postgres-wal.mjs, 2026-11-30, rounds of 5 s): at ' +
       '1,000,000 families a refresh reads 1.7–2.0 blocks from the OS against 0.1–0.16 (the token tables\' index leaves outgrow 128 MB of shared ' +
       'buffers) and, in the first rounds after a checkpoint, writes 1.44 then 0.52 then 0.22 full-page images into the WAL (9.9, 4.5, 2.8 KB of ' +
       'WAL per refresh against 3.2, 1.8, 1.8 KB). Until 2026-11-30 the bench measured right after loading the million families, while autovacuum ' +
       'went over every new page and the load\'s checkpoint ran: 0.77 then (and 1.38, 1.05, 0.68 in earlier runs); the bench now vacuums and ' +
-      'checkpoints after the load, as a store that has lived with its families would have been.'
-    );
-  },
+      'checkpoints after the load, as a store that has lived with its families would have been.',
   'scale-gateway-SQLite': (r) =>
     `Gatehouse's CPU per request rose from ${fmt((r.sqliteLarge.scale?.small ?? r.sqliteSmall).gateway.serverCpuMicrosPerRequest)} to ${fmt((r.sqliteLarge.scale?.large ?? r.sqliteLarge).gateway.serverCpuMicrosPerRequest)} µs. ` +
     'The token cache trusts an entry for 1 s (gateway.tokenCache.ttlMs), so each of the 1,000 tokens is read from the store again every second ' +

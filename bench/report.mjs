@@ -365,7 +365,7 @@ export function renderReport(r) {
   lines.push(
     '## How to run',
     '',
-    '`npm run bench` (builds first; about 30 minutes; PostgreSQL scenarios when `DATABASE_URL` is set, each in a schema of its own,',
+    '`npm run bench` (builds first; about 35 minutes; PostgreSQL scenarios when `DATABASE_URL` is set, each in a schema of its own,',
     'dropped afterwards). `npm run bench:smoke` runs every scenario for a second on tiny data and checks only that they ran.',
     '`node bench/run.mjs --focus [--gatehouse-root DIR] [--out FILE] [--bare reply-from|reply-from-identity|http-proxy|off] [--cpu-prof DIR] [--gateway-pairs N]`:',
     'only the gateway, password-grant and isolation scenarios, of the build in DIR (a before/after), into FILE, against another bare proxy,',

@@ -1,4 +1,4 @@
-// `npm run bench` (about 30 minutes, PostgreSQL included) and `npm run bench:smoke` (every
+// `npm run bench` (about 35 minutes, PostgreSQL included) and `npm run bench:smoke` (every
 // scenario for a second, tiny data, no target checks). Gatehouse runs as `node dist/cli/main.js
 // serve` in its own process; the upstream, the bare proxy, raw argon2 and the password flood each
 // in theirs.
@@ -42,7 +42,7 @@ const settings = {
   roundSeconds: smoke ? 1 : 5, // each round of the gateway, metrics, isolation and scale comparisons
   // A C pairs of the scale rounds, and idle / flood pairs of the isolation scenario: medians of 5.
   // With 3, two rounds disturbed by this shared machine set the median (isolation on PostgreSQL,
-  // 2026-11-30: 13.1, 11.9, 2.4 at warn, then 1.5, 1.5, 2.6, 32.1 and 2.1 as a median of 5 in
+  // 2026-11-30: pairs 13.1, 11.9, 2.4 in a full run, 1.5, 1.5, 2.6, 32.1 in four rounds of
   // bench/isolation-ab.mjs; the refresh scale ratio on SQLite 0.95 and 0.79 in two runs).
   rounds: smoke ? 1 : 5,
   // Gateway / bare proxy pairs, each side a fresh process (see gatewayRounds).

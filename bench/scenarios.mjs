@@ -138,12 +138,13 @@ export function refreshGrant(settings, gatehouse, pool) {
 }
 
 /** 3 and 5. Gateway requests, round-robin over `distinct` live access tokens. */
-export function gatewayLoad(settings, gatehouse, { distinct = 1, offset = 0, rate, connections } = {}) {
+export function gatewayLoad(settings, gatehouse, { distinct = 1, offset = 0, rate, connections, amount } = {}) {
   let next = 0;
   return load({
     url: gatehouse.base,
     connections: connections ?? settings.gatewayConnections,
     seconds: settings.seconds,
+    amount,
     rate,
     requests: [
       {
